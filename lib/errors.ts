@@ -1,0 +1,28 @@
+/**
+ * Every error driftwarden raises on purpose. Callers tell them apart by class; `cause` keeps the
+ * original error (an SDK exception, a JSON syntax error) for the logs.
+ */
+export class DriftwardenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A rule parameter (from `ruleParameters`, `--param` or a settings file) is missing or malformed. */
+export class InvalidParameterError extends DriftwardenError {}
+
+/** No registered rule matches the name asked for (a Config rule name, `--param rule.x=…`). */
+export class UnknownRuleError extends DriftwardenError {}
+
+/** A Lambda event (Config invocation, EventBridge) does not have the shape it must have. */
+export class InvalidEventError extends DriftwardenError {}
+
+/** A file given to the CLI is not something driftwarden can read (not JSON, unknown format). */
+export class InputFormatError extends DriftwardenError {}
+
+/** AWS Config kept refusing some evaluations after every retry; the count is in the message. */
+export class EvaluationDeliveryError extends DriftwardenError {}
+
+/** Settings (deploy settings file, environment) are invalid. */
+export class SettingsError extends DriftwardenError {}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { InvalidParameterError } from './errors';
+import type { LookupName, Lookups } from './lookups';
+import type { ResourceOf, ResourceType } from './model';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+export type Trigger = 'change' | 'periodic';
+
+/** AWS Config rejects annotations longer than this. */
+export const MAX_ANNOTATION_LENGTH = 256;
+
+export interface RuleResult<Match = unknown> {
+  compliance: Compliance;
+  /** A sentence a person can act on: names the port, CIDR, key or date. */
+  annotation: string;
+  /** What was found, for the remediation to fix exactly that (e.g. the offending ingress rules). */
+  matches?: Match[];
+}
+
+export interface EvaluationContext extends Lookups {
+  /** The time a rule measures ages against (secret rotation); injected so rules stay pure. */
+  now: Date;
+}
+
+export interface RuleReferences {
+  /** The AWS Config managed rule with the same intent, whose parameter names we reuse. */
+  configManagedRule?: string | string[];
+  /** AWS Security Hub (Foundational Security Best Practices) control ids. */
+  securityHub?: string[];
+}
+
+export interface RuleDefinition<
+  T extends ResourceType = ResourceType,
+  Params extends z.ZodTypeAny = z.ZodTypeAny,
+  Match = unknown,
+> {
+  id: string;
+  title: string;
+  severity: Severity;
+  resourceTypes: readonly T[];
+  /**
+   * Resource types AWS Config does not record: the rule evaluates them in its periodic sweep from
+   * the AWS API, and they are left out of the change-triggered scope.
+   */
+  sweepOnlyResourceTypes?: readonly T[];
+  triggers: readonly Trigger[];
+  parameters: Params;
+  references: RuleReferences;
+  /** Name of the remediation in `remediations/` that fixes this rule's findings. */
+  remediation?: string;
+  /** Lookups the rule calls; whoever runs it loads them first. */
+  lookups: readonly LookupName[];
+  /** IAM actions those lookups need, granted to the rule Lambda (and the CLI's caller). */
+  permissions: readonly string[];
+  evaluate(resource: ResourceOf<T>, params: z.output<Params>, context: EvaluationContext): RuleResult<Match>;
+}
+
+/** A rule as the registry holds it: the resource type is checked by the runner before `evaluate`. */
+export type AnyRule = RuleDefinition<ResourceType, z.ZodTypeAny, unknown>;
+
+export function defineRule<T extends ResourceType, Params extends z.ZodTypeAny, Match>(
+  rule: RuleDefinition<T, Params, Match>,
+): AnyRule {
+  return rule as unknown as AnyRule;
+}
+
+export function truncateAnnotation(annotation: string): string {
+  if (annotation.length <= MAX_ANNOTATION_LENGTH) return annotation;
+  return `${annotation.slice(0, MAX_ANNOTATION_LENGTH - 1)}…`;
+}
+
+/** Resource types the rule's Config rule is scoped to (the ones AWS Config records). */
+export function recordedResourceTypes(rule: AnyRule): ResourceType[] {
+  return rule.resourceTypes.filter((type) => !rule.sweepOnlyResourceTypes?.includes(type));
+}
+
+/**
+ * Validates a rule's parameters. Accepts the `ruleParameters` JSON string of a Config invocation, or
+ * an object from settings or `--param`. A bad value is an error naming the parameter, never a
+ * silent default.
+ */
+export function parseRuleParameters(rule: AnyRule, raw: unknown): unknown {
+  let input: unknown = raw ?? {};
+  if (typeof input === 'string') {
+    const text = input.trim();
+    try {
+      input = text === '' ? {} : JSON.parse(text);
+    } catch (error) {
+      throw new InvalidParameterError(`Rule ${rule.id}: ruleParameters is not valid JSON: ${text.slice(0, 80)}`, {
+        cause: error,
+      });
+    }
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidParameterError(`Rule ${rule.id}: parameters must be a JSON object of name → value`);
+  }
+  const schema = rule.parameters instanceof z.ZodObject ? rule.parameters.strict() : rule.parameters;
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown parameter ${issue.keys.map((key) => `"${key}"`).join(', ')} (known: ${knownParameters(rule).join(', ') || 'none'})`
+        : `parameter "${issue.path.join('.')}": ${issue.message}`,
+    );
+    throw new InvalidParameterError(`Rule ${rule.id}: ${problems.join('; ')}`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+export function knownParameters(rule: AnyRule): string[] {
+  return rule.parameters instanceof z.ZodObject ? Object.keys(rule.parameters.shape) : [];
+}
+
+/**
+ * `prefix` followed by as many `items` as fit in an annotation, then "(+N more)" for the rest, so a
+ * long list is cut at an item boundary and says how much was left out.
+ */
+export function annotationList(prefix: string, items: readonly string[], separator = '; '): string {
+  const full = prefix + items.join(separator);
+  if (full.length <= MAX_ANNOTATION_LENGTH) return full;
+  let text = prefix;
+  for (let shown = 0; shown < items.length; shown++) {
+    const candidate = text + (shown > 0 ? separator : '') + items[shown];
+    const suffix = ` (+${items.length - shown - 1} more)`;
+    if (candidate.length + suffix.length > MAX_ANNOTATION_LENGTH) {
+      return truncateAnnotation(`${text} (+${items.length - shown} more)`);
+    }
+    text = candidate;
+  }
+  return text;
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { SettingsError } from './errors';
+import { findRule } from './evaluate';
+import { parseRuleParameters, type AnyRule } from './rule';
+
+export const REMEDIATION_MODES = ['off', 'notify', 'dry-run', 'auto'] as const;
+export type RemediationMode = (typeof REMEDIATION_MODES)[number];
+
+const ruleSettings = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** The rule's parameters, exactly as its Config rule's InputParameters (managed-rule names). */
+    parameters: z.record(z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).default({}),
+    /** What the remediation Lambda does with this rule's findings; `dry-run` plans and changes nothing. */
+    mode: z.enum(REMEDIATION_MODES).default('dry-run'),
+  })
+  .strict();
+
+/**
+ * The settings a deployment uses (`settings/<stage>.yml`, else `settings/default.yml`) and the CLI
+ * reads with `--config`: one file, one schema.
+ */
+export const settingsSchema = z
+  .object({
+    rules: z.record(ruleSettings).default({}),
+    /** How often periodic rules sweep the account (AWS Config's MaximumExecutionFrequency). */
+    periodicFrequency: z
+      .enum(['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'])
+      .default('TwentyFour_Hours'),
+  })
+  .strict();
+
+export type Settings = z.output<typeof settingsSchema>;
+export type RuleSettings = z.output<typeof ruleSettings>;
+
+/** Validates settings against the schema and every rule's own parameter schema. */
+export function parseSettings(raw: unknown, rules: readonly AnyRule[], origin = 'settings'): Settings {
+  const parsed = settingsSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw new SettingsError(`${origin}: ${problems.join('; ')}`, { cause: parsed.error });
+  }
+  for (const [ruleId, settings] of Object.entries(parsed.data.rules)) {
+    try {
+      parseRuleParameters(findRule(rules, ruleId), settings.parameters);
+    } catch (error) {
+      throw new SettingsError(`${origin}: rules.${ruleId}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return parsed.data;
+}
+
+export function readSettingsFile(path: string, rules: readonly AnyRule[]): Settings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SettingsError(`Cannot read settings file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`, { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new SettingsError(`${path} is neither JSON nor YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
+  return parseSettings(raw, rules, path);
+}
+
+export function ruleSettingsFor(settings: Settings, ruleId: string): RuleSettings {
+  return settings.rules[ruleId] ?? ruleSettings.parse({});
+}
