@@ -18,8 +18,11 @@ export interface RecordedResult {
 export interface RuleRunSources {
   /** The latest recorded item, for oversized notifications; undefined when Config has none. */
   fetchItem(resourceType: string, resourceId: string): Promise<ConfigurationItem | undefined>;
-  /** The lookups the rule declares, for one resource or (without one) for a whole sweep. */
-  loadLookups(rule: AnyRule, resource?: Resource): Promise<LookupData>;
+  /**
+   * The lookups the rule declares for these resources. In a sweep it is called once per page, so
+   * a source loads what covers the whole account (every flow log) once and the rest per page.
+   */
+  loadLookups(rule: AnyRule, resources: readonly Resource[], sweep: boolean): Promise<LookupData>;
   /** Every resource of a type, a page at a time. */
   listResources(resourceType: ResourceType): AsyncIterable<readonly Resource[]>;
   /** Every verdict Config holds for the rule, a page at a time. */
@@ -51,7 +54,7 @@ async function evaluateItem(rule: AnyRule, params: unknown, item: ConfigurationI
   }
   const resource = resourceFromItem(item);
   if (!resource) return notApplicable(rule, item, `driftwarden does not evaluate ${item.resourceType}.`, orderingTimestamp);
-  const lookups = createLookups(await sources.loadLookups(rule, resource));
+  const lookups = createLookups(await sources.loadLookups(rule, [resource], false));
   return evaluateResource(rule, params, resource, lookups, now);
 }
 
@@ -82,7 +85,6 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
   for await (const page of sources.recordedResults(invocation.configRuleName)) {
     for (const result of page) recorded.set(resultKey(result.resourceType, result.resourceId), result);
   }
-  const lookups = createLookups(await sources.loadLookups(rule));
   const evaluations: Evaluation[] = [];
   const failedTypes: RuleRun['failedTypes'] = [];
   const unlistedTypes = new Set<string>();
@@ -90,6 +92,7 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
   for (const resourceType of rule.resourceTypes) {
     try {
       for await (const page of sources.listResources(resourceType)) {
+        const lookups = createLookups(await sources.loadLookups(rule, page, true));
         for (const resource of page) {
           const evaluation = evaluateResource(rule, params, resource, lookups, options.now);
           const key = resultKey(resource.type, resource.id);

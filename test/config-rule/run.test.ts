@@ -71,7 +71,7 @@ describe('Config rule run: change notifications', () => {
     });
     const loadLookups = jest.fn(async (): Promise<LookupData> => ({ flowLogsByVpc: new Map() }));
     const run = await runRuleInvocation(RULES, readRuleInvocation(event), sources({ loadLookups }), options);
-    expect(loadLookups).toHaveBeenCalledWith(expect.objectContaining({ id: 'vpc-flow-logs' }), expect.objectContaining({ type: 'AWS::EC2::VPC' }));
+    expect(loadLookups).toHaveBeenCalledWith(expect.objectContaining({ id: 'vpc-flow-logs' }), [expect.objectContaining({ type: 'AWS::EC2::VPC' })], false);
     expect(run.evaluations[0]!.compliance).toBe('NON_COMPLIANT');
   });
 });
@@ -114,15 +114,18 @@ describe('Config rule run: scheduled sweeps', () => {
     flowLogsByVpc: new Map(vpcIds.map((vpcId) => [vpcId, [{ id: `fl-${vpcId}`, resourceId: vpcId, trafficType: 'ALL', status: 'ACTIVE', deliverLogsStatus: 'SUCCESS' } as any]])),
   });
 
-  it('evaluates every listed resource with lookups loaded once for the sweep', async () => {
-    const loadLookups = jest.fn(async () => flowLogsFor('vpc-1'));
+  it('evaluates every listed resource with lookups loaded for each page', async () => {
+    const loadLookups = jest.fn(async (_rule: unknown, _page: readonly Resource[], _sweep: boolean) => flowLogsFor('vpc-1'));
     const run = await runRuleInvocation(
       RULES,
       scheduled(),
       sources({ loadLookups, listResources: () => pages([vpc('vpc-1')], [vpc('vpc-2')]) }),
       { ...options, costAwareReporting: false },
     );
-    expect(loadLookups).toHaveBeenCalledTimes(1);
+    expect(loadLookups.mock.calls.map(([, page, sweep]) => [page.map((resource: Resource) => resource.id), sweep])).toEqual([
+      [['vpc-1'], true],
+      [['vpc-2'], true],
+    ]);
     expect(run.evaluations.map((evaluation) => [evaluation.resourceId, evaluation.compliance])).toEqual([
       ['vpc-1', 'COMPLIANT'],
       ['vpc-2', 'NON_COMPLIANT'],
