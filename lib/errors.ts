@@ -26,3 +26,6 @@ export class EvaluationDeliveryError extends DriftwardenError {}
 
 /** Settings (deploy settings file, environment) are invalid. */
 export class SettingsError extends DriftwardenError {}
+
+/** AWS credentials or region are missing: the message says how to provide them. */
+export class MissingAwsConfigurationError extends DriftwardenError {}
