@@ -26,3 +26,6 @@ export class EvaluationDeliveryError extends DriftwardenError {}
 
 /** Settings (deploy settings file, environment) are invalid. */
 export class SettingsError extends DriftwardenError {}
+
+/** The command line was used wrongly (conflicting options, a source it cannot scan). */
+export class UsageError extends DriftwardenError {}
