@@ -33,7 +33,8 @@ const MERGED_TYPES = new Set([
 ]);
 
 export function isTerraformJson(raw: unknown): raw is JsonObject {
-  return isObject(raw) && typeof raw.format_version === 'string' && ('terraform_version' in raw || 'values' in raw || 'planned_values' in raw);
+  // An empty state is just `{"format_version":"1.0"}`.
+  return isObject(raw) && typeof raw.format_version === 'string' && !('resourceType' in raw);
 }
 
 function checkFormatVersion(raw: JsonObject, file: string): void {
@@ -105,6 +106,7 @@ const INDEX = /\[[^\]]*\]/g;
 class ReferenceResolver {
   private readonly referencesByConfigAddress = new Map<string, JsonObject>();
   private readonly instancesByConfigAddress = new Map<string, Instance[]>();
+  private readonly instancesByAddress = new Map<string, Instance>();
 
   constructor(raw: JsonObject, instances: readonly Instance[], private readonly keyOf: (instance: Instance) => string) {
     const pending = [{ module: asObject(asObject(raw.configuration).root_module), prefix: '' }];
@@ -118,6 +120,7 @@ class ReferenceResolver {
       }
     }
     for (const instance of instances) {
+      this.instancesByAddress.set(instance.address, instance);
       const configAddress = instance.address.replace(INDEX, '');
       const list = this.instancesByConfigAddress.get(configAddress);
       if (list) list.push(instance);
@@ -132,7 +135,9 @@ class ReferenceResolver {
     const modulePrefix = instance.moduleAddress ? `${instance.moduleAddress.replace(INDEX, '')}.` : '';
     const expression = asObject(this.referencesByConfigAddress.get(instance.address.replace(INDEX, ''))?.[attribute]);
     for (const reference of asArray(expression.references)) {
-      // References list `aws_vpc.tools.id` and then `aws_vpc.tools`; the resource itself is the second form.
+      // References list `aws_vpc.tools.id` and then `aws_vpc.tools` (with `[0]` for count instances).
+      const exact = this.instancesByAddress.get(`${instance.moduleAddress ? `${instance.moduleAddress}.` : ''}${String(reference)}`);
+      if (exact) return this.keyOf(exact);
       const candidates = this.instancesByConfigAddress.get(`${modulePrefix}${String(reference)}`)?.filter(
         (candidate) => candidate.moduleAddress === instance.moduleAddress,
       );
