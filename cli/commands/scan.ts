@@ -49,7 +49,7 @@ async function liveSource(flags: ScanFlags, context: CliContext): Promise<Source
   }
   const regions = flags.region.flatMap((region) => region.split(',')).map((region) => region.trim()).filter(Boolean);
   // A progress bar only where a person watches; piped output stays clean.
-  const bar = context.stdout.isTTY ? new SingleBar({ format: 'Listing {bar} {value}/{total} {label}', stream: process.stderr, clearOnComplete: true, hideCursor: true }) : undefined;
+  const bar = context.stdout.isTTY ? new SingleBar({ format: 'Listing {bar} {value}/{total} {label}', stream: context.stderr as unknown as NodeJS.WritableStream, clearOnComplete: true, hideCursor: true }) : undefined;
   let started = false;
   try {
     const collection = await context.liveCollector.collect({
