@@ -107,9 +107,18 @@ class ReferenceResolver {
   private readonly referencesByConfigAddress = new Map<string, JsonObject>();
   private readonly instancesByConfigAddress = new Map<string, Instance[]>();
   private readonly instancesByAddress = new Map<string, Instance>();
+  private indexed = false;
 
-  constructor(raw: JsonObject, instances: readonly Instance[], private readonly keyOf: (instance: Instance) => string) {
-    const pending = [{ module: asObject(asObject(raw.configuration).root_module), prefix: '' }];
+  constructor(
+    private readonly raw: JsonObject,
+    private readonly instances: readonly Instance[],
+    private readonly keyOf: (instance: Instance) => string,
+  ) {}
+
+  /** Built on the first value that is unknown until apply: a state or a settled plan never needs it. */
+  private index(): void {
+    this.indexed = true;
+    const pending = [{ module: asObject(asObject(this.raw.configuration).root_module), prefix: '' }];
     for (let next = pending.pop(); next; next = pending.pop()) {
       for (const entry of asArray(next.module.resources)) {
         const resource = asObject(entry);
@@ -119,7 +128,7 @@ class ReferenceResolver {
         pending.push({ module: asObject(asObject(call).module), prefix: `${next.prefix}module.${name}.` });
       }
     }
-    for (const instance of instances) {
+    for (const instance of this.instances) {
       this.instancesByAddress.set(instance.address, instance);
       const configAddress = instance.address.replace(INDEX, '');
       const list = this.instancesByConfigAddress.get(configAddress);
@@ -132,6 +141,7 @@ class ReferenceResolver {
   resolve(instance: Instance, attribute: string): string | undefined {
     const value = asString(instance.values[attribute]);
     if (value !== undefined) return value;
+    if (!this.indexed) this.index();
     const modulePrefix = instance.moduleAddress ? `${instance.moduleAddress.replace(INDEX, '')}.` : '';
     const expression = asObject(this.referencesByConfigAddress.get(instance.address.replace(INDEX, ''))?.[attribute]);
     for (const reference of asArray(expression.references)) {
@@ -159,15 +169,16 @@ function hasNestedUnknown(value: unknown): boolean {
   return false;
 }
 
+/** Terraform maps of strings (tags) are used as they are; anything else goes through `tagMap`. */
+function stringMap(value: unknown): Record<string, string> {
+  if (!isObject(value)) return {};
+  for (const key in value) if (typeof value[key] !== 'string') return tagMap(value);
+  return value as Record<string, string>;
+}
+
 /** The provider writes "" for unset computed strings (kms_key_id) and null for unset optional ones. */
 function optionalString(value: unknown): string | undefined {
   return asString(value);
-}
-
-function arnParts(arn: string | undefined): { region?: string; accountId?: string } {
-  const parts = arn?.split(':');
-  if (!parts || parts.length < 6) return {};
-  return { ...(parts[3] ? { region: parts[3] } : {}), ...(parts[4] ? { accountId: parts[4] } : {}) };
 }
 
 function normaliseProtocol(value: unknown): string {
@@ -370,66 +381,66 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
     else countSkipped(skippedTypes, instance.type);
   }
 
-  function resourceOf(instance: Instance): Resource | undefined {
+  /** Type, name, properties and unknowns of an instance; `undefined` for a type driftwarden has no model for. */
+  function modelOf(instance: Instance, id: string): { type: Resource['type']; name?: string; properties: Resource['properties']; unknown: string[] } | undefined {
     const v = instance.values;
-    const id = keyOf(instance);
-    const arn = asString(v.arn);
-    const base = {
-      id,
-      arn,
-      ...arnParts(arn),
-      tags: tagMap(isObject(v.tags_all) ? v.tags_all : v.tags),
-      address: instance.address,
-      ...(capturedAt ? { capturedAt } : {}),
-    };
-    const withUnknown = <R extends Resource>(resource: R, unknown: string[]): R => (unknown.length > 0 ? { ...resource, unknown } : resource);
     switch (instance.type) {
       case 'aws_vpc':
-        return { ...base, type: 'AWS::EC2::VPC', properties: { cidrBlock: asString(v.cidr_block), isDefault: false } };
+        return { type: 'AWS::EC2::VPC', properties: { cidrBlock: asString(v.cidr_block), isDefault: false }, unknown: [] };
       case 'aws_security_group': {
         const extra = extraIngress.get(id);
-        const ingress = [...inlineIngress(instance, id), ...(extra?.rules ?? [])];
-        const unknown = ingressIsUnknown(instance) || extra?.unknown ? ['ingress'] : [];
-        return withUnknown(
-          { ...base, name: asString(v.name), type: 'AWS::EC2::SecurityGroup', properties: { groupName: asString(v.name), vpcId: asString(v.vpc_id), ingress } },
-          unknown,
-        );
+        const ingress = inlineIngress(instance, id);
+        if (extra) ingress.push(...extra.rules);
+        return {
+          type: 'AWS::EC2::SecurityGroup',
+          name: asString(v.name),
+          properties: { groupName: asString(v.name), vpcId: asString(v.vpc_id), ingress },
+          unknown: ingressIsUnknown(instance) || extra?.unknown ? ['ingress'] : [],
+        };
       }
-      case 'aws_ebs_volume': {
-        const { properties, unknown } = encryptionOf(instance, 'encrypted', 'kms_key_id');
-        return withUnknown({ ...base, type: 'AWS::EC2::Volume', properties }, unknown);
-      }
-      case 'aws_db_instance': {
-        const { properties, unknown } = encryptionOf(instance, 'storage_encrypted', 'kms_key_id');
-        return withUnknown({ ...base, name: asString(v.identifier), type: 'AWS::RDS::DBInstance', properties }, unknown);
-      }
-      case 'aws_rds_cluster': {
-        const { properties, unknown } = encryptionOf(instance, 'storage_encrypted', 'kms_key_id');
-        return withUnknown({ ...base, name: asString(v.cluster_identifier), type: 'AWS::RDS::DBCluster', properties }, unknown);
-      }
-      case 'aws_s3_bucket': {
-        const { properties, unknown } = bucketEncryption(bucketEncryptionByBucket.get(id));
-        return withUnknown({ ...base, name: asString(v.bucket), type: 'AWS::S3::Bucket', properties }, unknown);
-      }
-      case 'aws_sns_topic': {
-        const { properties, unknown } = encryptionOf(instance, undefined, 'kms_master_key_id');
-        return withUnknown({ ...base, name: asString(v.name), type: 'AWS::SNS::Topic', properties }, unknown);
-      }
-      case 'aws_cloudwatch_log_group': {
-        const { properties, unknown } = encryptionOf(instance, undefined, 'kms_key_id');
-        return withUnknown({ ...base, name: asString(v.name), type: 'AWS::Logs::LogGroup', properties }, unknown);
-      }
-      case 'aws_efs_file_system': {
-        const { properties, unknown } = encryptionOf(instance, 'encrypted', 'kms_key_id');
-        return withUnknown({ ...base, name: asString(tagMap(v.tags).Name), type: 'AWS::EFS::FileSystem', properties }, unknown);
-      }
-      case 'aws_secretsmanager_secret': {
-        const { properties, unknown } = secretRotationOf(rotationBySecret.get(id));
-        return withUnknown({ ...base, name: asString(v.name), type: 'AWS::SecretsManager::Secret', properties }, unknown);
-      }
+      case 'aws_ebs_volume':
+        return { type: 'AWS::EC2::Volume', ...encryptionOf(instance, 'encrypted', 'kms_key_id') };
+      case 'aws_db_instance':
+        return { type: 'AWS::RDS::DBInstance', name: asString(v.identifier), ...encryptionOf(instance, 'storage_encrypted', 'kms_key_id') };
+      case 'aws_rds_cluster':
+        return { type: 'AWS::RDS::DBCluster', name: asString(v.cluster_identifier), ...encryptionOf(instance, 'storage_encrypted', 'kms_key_id') };
+      case 'aws_s3_bucket':
+        return { type: 'AWS::S3::Bucket', name: asString(v.bucket), ...bucketEncryption(bucketEncryptionByBucket.get(id)) };
+      case 'aws_sns_topic':
+        return { type: 'AWS::SNS::Topic', name: asString(v.name), ...encryptionOf(instance, undefined, 'kms_master_key_id') };
+      case 'aws_cloudwatch_log_group':
+        return { type: 'AWS::Logs::LogGroup', name: asString(v.name), ...encryptionOf(instance, undefined, 'kms_key_id') };
+      case 'aws_efs_file_system':
+        return { type: 'AWS::EFS::FileSystem', name: asString(asObject(v.tags).Name), ...encryptionOf(instance, 'encrypted', 'kms_key_id') };
+      case 'aws_secretsmanager_secret':
+        return { type: 'AWS::SecretsManager::Secret', name: asString(v.name), ...secretRotationOf(rotationBySecret.get(id)) };
       default:
         return undefined;
     }
+  }
+
+  function resourceOf(instance: Instance): Resource | undefined {
+    const id = keyOf(instance);
+    const model = modelOf(instance, id);
+    if (!model) return undefined;
+    const v = instance.values;
+    const arn = asString(v.arn);
+    // arn:partition:service:region:account:resource
+    const arnFields = arn?.split(':', 5);
+    const resource = {
+      type: model.type,
+      id,
+      name: model.name,
+      arn,
+      region: arnFields?.[3] || undefined,
+      accountId: arnFields?.[4] || undefined,
+      tags: stringMap(isObject(v.tags_all) ? v.tags_all : v.tags),
+      address: instance.address,
+      capturedAt,
+      properties: model.properties,
+    } as Resource;
+    if (model.unknown.length > 0) resource.unknown = model.unknown;
+    return resource;
   }
 
   const lookups: Lookups = {
