@@ -29,3 +29,6 @@ export class SettingsError extends DriftwardenError {}
 
 /** AWS credentials or region are missing: the message says how to provide them. */
 export class MissingAwsConfigurationError extends DriftwardenError {}
+
+/** The command line was used wrongly (conflicting options, a source it cannot scan). */
+export class UsageError extends DriftwardenError {}
