@@ -106,6 +106,11 @@ function bucketEncryption(item: ConfigurationItem): EncryptionProperties {
   return { encrypted: true, algorithm, kmsKeyId: asString(byDefault.kmsMasterKeyID) };
 }
 
+/** Config records a `rate(N hours)` rotation as `AutomaticallyAfterHours`; give the rule the schedule it stands for. */
+function hourlySchedule(hours: number | undefined): string | undefined {
+  return hours === undefined ? undefined : `rate(${hours} hours)`;
+}
+
 function secretProperties(item: ConfigurationItem, configuration: JsonObject): SecretProperties {
   const rules = asObject(configuration.RotationRules);
   const name = asString(configuration.Name) ?? item.resourceName ?? '';
@@ -113,7 +118,7 @@ function secretProperties(item: ConfigurationItem, configuration: JsonObject): S
     rotationEnabled: asBoolean(configuration.RotationEnabled) ?? false,
     rotationLambdaArn: asString(configuration.RotationLambdaARN),
     automaticallyAfterDays: asNumber(rules.AutomaticallyAfterDays),
-    scheduleExpression: asString(rules.RotationScheduleExpression ?? rules.ScheduleExpression),
+    scheduleExpression: asString(rules.RotationScheduleExpression ?? rules.ScheduleExpression) ?? hourlySchedule(asNumber(rules.AutomaticallyAfterHours)),
     lastRotatedDate: asIsoTime(configuration.LastRotatedDate),
     createdDate: asIsoTime(configuration.CreatedDate),
     // The item has no OwningService field: RDS-managed secrets show by tag or by their `rds!` name.
