@@ -49,6 +49,7 @@ describe('Rule: encryption-at-rest', () => {
     ['an RDS instance with encrypted storage', () => withEncryption(fromItem('rds-instance-unencrypted'), { encrypted: true, kmsKeyId: ACCOUNT_KEY }), `RDS instance driftwarden-dev-pg is encrypted with ${ACCOUNT_KEY}.`],
     ['a bucket with SSE-S3 default encryption', () => fromItem('s3-bucket-sse-s3'), 'S3 bucket driftwarden-dev-artifacts-123456789012 is encrypted with SSE-S3 (AES256).'],
     ['a bucket with SSE-KMS default encryption', () => fromItem('s3-bucket-sse-kms'), `S3 bucket driftwarden-dev-reports-123456789012 is encrypted with ${S3_KEY}.`],
+    ['a bucket with DSSE-KMS default encryption', () => withEncryption(fromItem('s3-bucket-sse-kms'), { encrypted: true, algorithm: 'aws:kms:dsse', kmsKeyId: S3_KEY }), `S3 bucket driftwarden-dev-reports-123456789012 is encrypted with ${S3_KEY}.`],
     ['a topic with the AWS managed SNS key', () => fromItem('sns-topic-kms'), 'SNS topic driftwarden-dev-alerts-encrypted is encrypted with alias/aws/sns.'],
     ['a log group with a KMS key', () => logGroup(ACCOUNT_KEY), `Log group /aws/lambda/driftwarden-dev-rule is encrypted with ${ACCOUNT_KEY}.`],
     ['an encrypted EFS file system', () => fromItem('efs-encrypted'), 'EFS file system fs-0b2c3d4e5f6a78901 is encrypted with arn:aws:kms:eu-west-1:123456789012:key/3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f.'],
@@ -85,6 +86,7 @@ describe('Rule: encryption-at-rest', () => {
       ['an EBS volume', () => fromItem('ebs-volume-encrypted'), ACCOUNT_KEY],
       ['a bucket with SSE-KMS', () => fromItem('s3-bucket-sse-kms'), S3_KEY],
       ['a log group', () => logGroup(ACCOUNT_KEY), ACCOUNT_KEY],
+      ['a topic under a customer alias that merely starts with "aws"', () => withEncryption(fromItem('sns-topic-kms'), { encrypted: true, kmsKeyId: 'alias/aws-alerts' }), 'alias/aws-alerts'],
     ])('passes %s whose key KMS reports as customer managed', (_case, resource, key) => {
       expect(run(resource(), parameters, { [key]: 'CUSTOMER' }).compliance).toBe('COMPLIANT');
     });
