@@ -19,10 +19,12 @@ function cronValues(field: string, min: number, max: number, names: readonly str
   for (const part of field.split(',')) {
     const match = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
     if (!match) return undefined;
+    const isRange = match[1]!.includes('-');
     const [from, to] = match[1] === '*' ? [min, max] : match[1]!.split('-').map(value);
     const step = match[2] === undefined ? 1 : Number(match[2]);
-    if (from === undefined || step < 1) return undefined;
-    const last = match[1]!.includes('-') || match[1] === '*' || match[2] !== undefined ? (to ?? max) : from;
+    if (from === undefined || (isRange && to === undefined) || step < 1) return undefined;
+    // `a/n` runs from a to the end of the field; a plain `a` is that value alone.
+    const last = isRange || match[1] === '*' || match[2] !== undefined ? (to ?? max) : from;
     for (let item = from; item <= last; item += step) values.add(item);
   }
   return values;

@@ -141,7 +141,7 @@ describe('Rule: secret-rotation', () => {
     expect(scheduleIntervalDays(expression)).toBe(days);
   });
 
-  it.each(['cron(0 0 1 * ? 2031)', 'cron(0 0 32 * ? *)', 'cron(0 0 * *)', 'rate(2 weeks)', 'every sunday'])(
+  it.each(['cron(0 0 1 * ? 2031)', 'cron(0 0 32 * ? *)', 'cron(0 0 ? * MON-FUN *)', 'cron(0 0 1 DEC-JAN ? *)', 'cron(0 0 * *)', 'rate(2 weeks)', 'every sunday'])(
     'cannot read %s',
     (expression) => {
       expect(scheduleIntervalDays(expression)).toBeUndefined();
