@@ -40,6 +40,13 @@ describe('Deploy: Config rules', () => {
     expect(resources.VpcFlowLogsConfigRule.Properties.InputParameters).toBeUndefined();
   });
 
+  it('hands every parameter to Config as a string, as managed rules take them', () => {
+    const settings = parseSettings({ rules: { 'secret-rotation': { parameters: { maxAgeDays: 30 } }, 'encryption-at-rest': { parameters: { requireCustomerManagedKey: true } } } }, RULES);
+    const resources = configRuleResources(RULES, settings, names) as Record<string, any>;
+    expect(resources.SecretRotationConfigRule.Properties.InputParameters).toEqual({ maxAgeDays: '30' });
+    expect(resources.EncryptionAtRestConfigRule.Properties.InputParameters).toEqual({ requireCustomerManagedKey: 'true' });
+  });
+
   it('leaves out rules switched off for the stage, and their permissions', () => {
     const settings = parseSettings({ rules: { 'vpc-flow-logs': { enabled: false } } }, RULES);
     const resources = configRuleResources(RULES, settings, names) as Record<string, any>;
