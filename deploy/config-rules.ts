@@ -37,9 +37,9 @@ function sourceDetails(rule: AnyRule, settings: Settings): object[] {
   return details;
 }
 
-/** Config hands rules their parameters as strings, the way managed rules take them ("80,443", "90"). */
+/** Config hands rules their parameters as strings, the way managed rules take them ("80,443", "90"); lists become comma-separated. */
 function inputParameters(parameters: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, String(value)]));
+  return Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]));
 }
 
 export function enabledRules(rules: readonly AnyRule[], settings: Settings): AnyRule[] {

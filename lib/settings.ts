@@ -11,7 +11,7 @@ const ruleSettings = z
   .object({
     enabled: z.boolean().default(true),
     /** The rule's parameters, exactly as its Config rule's InputParameters (managed-rule names). */
-    parameters: z.record(z.union([z.string(), z.number(), z.boolean()])).default({}),
+    parameters: z.record(z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).default({}),
     /** What the remediation Lambda does with this rule's findings; `dry-run` plans and changes nothing. */
     mode: z.enum(REMEDIATION_MODES).default('dry-run'),
   })

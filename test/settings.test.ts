@@ -25,7 +25,7 @@ describe('Settings', () => {
   describe('parseSettings', () => {
     it('fills in defaults for an empty document', () => {
       const settings = parseSettings({}, RULES);
-      expect(settings).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours' });
+      expect(settings).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true });
       expect(ruleSettingsFor(settings, 'vpc-flow-logs')).toEqual({ enabled: true, parameters: {}, mode: 'dry-run' });
     });
 
@@ -79,7 +79,7 @@ describe('Settings', () => {
     });
 
     it('reads an empty file as the defaults', () => {
-      expect(readSettingsFile(settingsFile('empty.yml', ''), RULES)).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours' });
+      expect(readSettingsFile(settingsFile('empty.yml', ''), RULES)).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true });
     });
 
     it('names the file in a validation error', () => {
