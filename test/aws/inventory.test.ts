@@ -170,7 +170,7 @@ describe('listResources', () => {
 
     expect(page!.map((bucket) => [bucket.id, bucket.properties, bucket.tags])).toEqual([
       [BUCKETS.artifacts, { encrypted: true, algorithm: 'AES256' }, { Environment: 'dev' }],
-      [BUCKETS.legacy, { encrypted: false }, { Environment: 'dev', 'driftwarden:exempt': 'legacy bucket, decommissioned in Q3' }],
+      [BUCKETS.legacy, { encrypted: false }, { Environment: 'dev' }],
       [BUCKETS.reports, { encrypted: true, algorithm: 'aws:kms', kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e' }, { Environment: 'dev' }],
     ]);
     expect(page![0]).toMatchObject({ name: BUCKETS.artifacts, arn: `arn:aws:s3:::${BUCKETS.artifacts}`, accountId: ACCOUNT, region: REGION });
