@@ -71,6 +71,72 @@ export const EC2_FILTER_VALUES_MAX = 200;
 
 const DEFAULT_CONCURRENCY = 16;
 
+/** What decides how many calls listing a type takes. */
+export interface AccountShape {
+  /** Resources of the type in the region. */
+  resources: number;
+  /** S3, SNS, log groups: how many carry tags (only those come back from the tagging API). Default: all. */
+  tagged?: number;
+  /** Security groups: ingress and egress rules in all, spread evenly over the groups. Default: 5 per group. */
+  securityGroupRules?: number;
+}
+
+function pages(items: number, pageSize: number): number {
+  // An empty listing still takes one call to learn that it is empty.
+  return Math.max(1, Math.ceil(items / pageSize));
+}
+
+/**
+ * The fewest calls, by operation, that listing one type in one region can take: one per page at the
+ * largest page size, plus the per-resource reads no list call answers (S3 encryption, SNS
+ * attributes). The benchmark and the tests hold `listResources` to exactly this.
+ */
+export function minimumListingCalls(resourceType: ResourceType, shape: AccountShape): Record<string, number> {
+  const { resources } = shape;
+  const tagPages = pages(shape.tagged ?? resources, PAGE_SIZES['ResourceGroupsTaggingAPI:GetResources']);
+  switch (resourceType) {
+    case 'AWS::EC2::VPC':
+      return { 'EC2:DescribeVpcs': pages(resources, PAGE_SIZES['EC2:DescribeVpcs']) };
+    case 'AWS::EC2::SecurityGroup': {
+      const groupPages = pages(resources, PAGE_SIZES['EC2:DescribeSecurityGroups']);
+      const rulesPerGroup = resources === 0 ? 0 : (shape.securityGroupRules ?? resources * 5) / resources;
+      let ruleCalls = 0;
+      for (let page = 0; page < groupPages; page++) {
+        const groupsInPage = Math.min(PAGE_SIZES['EC2:DescribeSecurityGroups'], resources - page * PAGE_SIZES['EC2:DescribeSecurityGroups']);
+        for (let start = 0; start < groupsInPage; start += EC2_FILTER_VALUES_MAX) {
+          const groups = Math.min(EC2_FILTER_VALUES_MAX, groupsInPage - start);
+          ruleCalls += pages(Math.ceil(groups * rulesPerGroup), PAGE_SIZES['EC2:DescribeSecurityGroupRules']);
+        }
+      }
+      return { 'EC2:DescribeSecurityGroups': groupPages, ...(ruleCalls > 0 && { 'EC2:DescribeSecurityGroupRules': ruleCalls }) };
+    }
+    case 'AWS::EC2::Volume':
+      return { 'EC2:DescribeVolumes': pages(resources, PAGE_SIZES['EC2:DescribeVolumes']) };
+    case 'AWS::RDS::DBInstance':
+      return { 'RDS:DescribeDBInstances': pages(resources, PAGE_SIZES['RDS:DescribeDBInstances']) };
+    case 'AWS::RDS::DBCluster':
+      return { 'RDS:DescribeDBClusters': pages(resources, PAGE_SIZES['RDS:DescribeDBClusters']) };
+    case 'AWS::S3::Bucket':
+      return {
+        'S3:ListBuckets': pages(resources, PAGE_SIZES['S3:ListBuckets']),
+        ...(resources > 0 && { 'S3:GetBucketEncryption': resources }),
+        'ResourceGroupsTaggingAPI:GetResources': tagPages,
+      };
+    case 'AWS::SNS::Topic':
+      return {
+        'SNS:ListTopics': pages(resources, PAGE_SIZES['SNS:ListTopics']),
+        ...(resources > 0 && { 'SNS:GetTopicAttributes': resources }),
+        'ResourceGroupsTaggingAPI:GetResources': tagPages,
+      };
+    case 'AWS::Logs::LogGroup':
+      return { 'CloudWatchLogs:DescribeLogGroups': pages(resources, PAGE_SIZES['CloudWatchLogs:DescribeLogGroups']), 'ResourceGroupsTaggingAPI:GetResources': tagPages };
+    case 'AWS::EFS::FileSystem':
+      return { 'EFS:DescribeFileSystems': pages(resources, PAGE_SIZES['EFS:DescribeFileSystems']) };
+    case 'AWS::SecretsManager::Secret':
+      return { 'SecretsManager:ListSecrets': pages(resources, PAGE_SIZES['SecretsManager:ListSecrets']) };
+  }
+}
+
 /** IAM actions that listing and reading each type need; deployed policies are built from these. */
 const PERMISSIONS: Record<ResourceType, readonly string[]> = {
   'AWS::EC2::VPC': ['ec2:DescribeVpcs'],
