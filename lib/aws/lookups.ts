@@ -23,6 +23,11 @@ export interface LookupScope {
   allVpcs?: boolean;
   /** Per-resource lookups (DescribeKey, DescribeSecret) in flight at once. Default 8. */
   concurrency?: number;
+  /**
+   * What earlier pages of the same sweep loaded: keys and secrets found here are not asked for
+   * again, and the result includes them, so a paged sweep calls DescribeKey once per key in all.
+   */
+  alreadyLoaded?: LookupData;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -159,11 +164,14 @@ export async function loadLookups(needs: readonly LookupName[], clients: AwsClie
     const vpcIds = resources.flatMap((resource) => (resource.type === 'AWS::EC2::VPC' ? [resource.id] : []));
     data.flowLogsByVpc = scope.allVpcs ? await loadFlowLogs(clients, 'all') : vpcIds.length > 0 ? await loadFlowLogs(clients, vpcIds) : new Map();
   }
+  const known = scope.alreadyLoaded ?? {};
   if (wanted.has('keyManager')) {
-    data.keyManagers = await loadKeyManagers(clients, keyIdsOf(resources), concurrency);
+    const keyIds = keyIdsOf(resources).filter((keyId) => !known.keyManagers?.has(keyId));
+    data.keyManagers = new Map([...(known.keyManagers ?? []), ...(await loadKeyManagers(clients, keyIds, concurrency))]);
   }
   if (wanted.has('secretRotation')) {
-    data.secretRotation = await loadSecretRotation(clients, resources, concurrency);
+    const pending = resources.filter((resource) => !known.secretRotation?.has(resource.id));
+    data.secretRotation = new Map([...(known.secretRotation ?? []), ...(await loadSecretRotation(clients, pending, concurrency))]);
   }
   return data;
 }
