@@ -29,3 +29,6 @@ export class SettingsError extends DriftwardenError {}
 
 /** AWS credentials or region are missing: the message says how to provide them. */
 export class MissingAwsConfigurationError extends DriftwardenError {}
+
+/** One resource could not be read during a listing (e.g. a bucket policy denies GetBucketEncryption); `cause` is the AWS error. */
+export class ResourceReadError extends DriftwardenError {}

@@ -33,7 +33,8 @@ import {
 import { GetTopicAttributesCommand, paginateListTopics } from '@aws-sdk/client-sns';
 import type { EncryptionProperties, IngressRule, Resource, ResourceOf, ResourceType } from '../model';
 import { asIsoTime, tagMap } from '../sources/values';
-import { hasErrorName } from './aws-errors';
+import { ResourceReadError } from '../errors';
+import { describeAwsError, hasErrorName } from './aws-errors';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
 
@@ -337,7 +338,7 @@ async function bucketEncryption(clients: AwsClients, bucket: string): Promise<En
   } catch (error) {
     if (hasErrorName(error, ['ServerSideEncryptionConfigurationNotFoundError'])) return { encrypted: false };
     if (hasErrorName(error, ['NoSuchBucket'])) return undefined;
-    throw error;
+    throw new ResourceReadError(`Could not read the default encryption of S3 bucket ${bucket}: ${describeAwsError(error)}`, { cause: error });
   }
 }
 
@@ -371,7 +372,7 @@ async function topicResource(clients: AwsClients, topicArn: string, tags: Tags, 
     });
   } catch (error) {
     if (hasErrorName(error, ['NotFound', 'NotFoundException'])) return undefined;
-    throw error;
+    throw new ResourceReadError(`Could not read the attributes of SNS topic ${topicArn}: ${describeAwsError(error)}`, { cause: error });
   }
 }
 

@@ -1,5 +1,6 @@
 import { DescribeFlowLogsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { GetBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { MissingAwsConfigurationError } from '../../lib/errors';
 import type { ResourceType } from '../../lib/model';
 import { collectLiveResources, type LiveScanProgress } from '../../lib/sources/live';
@@ -98,6 +99,21 @@ describe('collectLiveResources', () => {
     ]);
     expect(result.resourceCount).toBe(16);
     expect(result.regions[0]!.resources.some((resource) => resource.type === 'AWS::RDS::DBCluster')).toBe(true);
+  });
+
+  it('names the bucket whose encryption it may not read', async () => {
+    mocks.s3.on(GetBucketEncryptionCommand, { Bucket: 'driftwarden-dev-legacy-123456789012' }).rejects(awsError('AccessDenied', 'Access Denied', 403));
+
+    const result = await scan({ rules: RULES.filter((rule) => rule.id === 'encryption-at-rest') });
+
+    expect(result.errors).toEqual([
+      {
+        region: 'eu-west-1',
+        subject: 'AWS::S3::Bucket',
+        accessDenied: true,
+        message: 'Could not read the default encryption of S3 bucket driftwarden-dev-legacy-123456789012: AccessDenied: Access Denied',
+      },
+    ]);
   });
 
   it('reports a lookup it may not load and leaves it unknown, so rules say so', async () => {
