@@ -32,9 +32,9 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { GetTopicAttributesCommand, paginateListTopics } from '@aws-sdk/client-sns';
 import type { EncryptionProperties, IngressRule, Resource, ResourceOf, ResourceType } from '../model';
-import { asIsoTime, tagMap } from '../sources/values';
+import { asIsoTime, tagMap, withoutUndefined } from '../sources/values';
 import { ResourceReadError } from '../errors';
-import { describeAwsError, hasErrorName } from './aws-errors';
+import { describeAwsError, hasErrorName, isAccessDenied } from './aws-errors';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
 
@@ -162,10 +162,6 @@ type Tags = Record<string, string>;
 function accountFromArn(arn: string | undefined): string | undefined {
   const account = arn?.split(':')[4];
   return account ? account : undefined;
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }
 
 function resource<T extends ResourceType>(value: ResourceOf<T>): ResourceOf<T> {
@@ -444,8 +440,21 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
-/** Ingress rules of a page of groups: one filtered, paginated DescribeSecurityGroupRules per 200 groups. */
-async function rulesByGroup(clients: AwsClients, groupIds: readonly string[]): Promise<Map<string, SecurityGroupRule[]>> {
+/**
+ * Ingress rules of a page of groups: one filtered, paginated DescribeSecurityGroupRules per 200
+ * groups. `undefined` when the caller may not call it (policies written before the API existed):
+ * the groups' own IpPermissions then give the same ingress, only without rule ids.
+ */
+async function rulesByGroup(clients: AwsClients, groupIds: readonly string[]): Promise<Map<string, SecurityGroupRule[]> | undefined> {
+  try {
+    return await listRulesByGroup(clients, groupIds);
+  } catch (error) {
+    if (isAccessDenied(error)) return undefined;
+    throw error;
+  }
+}
+
+async function listRulesByGroup(clients: AwsClients, groupIds: readonly string[]): Promise<Map<string, SecurityGroupRule[]>> {
   const byGroup = new Map<string, SecurityGroupRule[]>(groupIds.map((id) => [id, []]));
   for (const ids of chunks(groupIds, EC2_FILTER_VALUES_MAX)) {
     const pages = paginateDescribeSecurityGroupRules(
@@ -467,7 +476,7 @@ async function* listSecurityGroups(clients: AwsClients, ctx: InventoryContext): 
     const groups = (page.SecurityGroups ?? []).filter((group) => group.GroupId);
     if (groups.length === 0) continue;
     const rules = await rulesByGroup(clients, groups.map((group) => group.GroupId!));
-    yield groups.map((group) => securityGroupResource(group, rules.get(group.GroupId!), ctx));
+    yield groups.map((group) => securityGroupResource(group, rules?.get(group.GroupId!), ctx));
   }
 }
 
@@ -607,7 +616,7 @@ export async function readResource(
         const group = SecurityGroups?.[0];
         if (!group) return undefined;
         const rules = await rulesByGroup(clients, [resourceId]);
-        return securityGroupResource(group, rules.get(resourceId), ctx);
+        return securityGroupResource(group, rules?.get(resourceId), ctx);
       });
     case 'AWS::EC2::Volume':
       return unlessGone(['InvalidVolume.NotFound'], async () => {
@@ -632,8 +641,10 @@ export async function readResource(
       const encryption = await bucketEncryption(clients, resourceId);
       return encryption && bucketResource(resourceId, encryption, await tagsOf(clients, bucketArn(resourceId)), ctx);
     }
-    case 'AWS::SNS::Topic':
-      return topicResource(clients, resourceId, await tagsOf(clients, resourceId), ctx);
+    case 'AWS::SNS::Topic': {
+      const topic = await topicResource(clients, resourceId, {}, ctx);
+      return topic && { ...topic, tags: await tagsOf(clients, resourceId) };
+    }
     case 'AWS::Logs::LogGroup':
       return readLogGroup(clients, resourceId, ctx);
     case 'AWS::EFS::FileSystem':

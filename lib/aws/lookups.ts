@@ -3,7 +3,7 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { groupFlowLogsByVpc, type LookupData, type LookupName } from '../lookups';
 import type { FlowLog, KeyManager, Resource, SecretRotationState } from '../model';
-import { asIsoTime } from '../sources/values';
+import { asIsoTime, withoutUndefined } from '../sources/values';
 import { hasErrorName } from './aws-errors';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
@@ -48,7 +48,7 @@ const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
 
 function flowLogFromApi(flowLog: ApiFlowLog): FlowLog | undefined {
   if (!flowLog.ResourceId || !flowLog.FlowLogId) return undefined;
-  const value: FlowLog = {
+  return withoutUndefined<FlowLog>({
     flowLogId: flowLog.FlowLogId,
     resourceId: flowLog.ResourceId,
     trafficType: flowLog.TrafficType as FlowLog['trafficType'],
@@ -57,8 +57,7 @@ function flowLogFromApi(flowLog: ApiFlowLog): FlowLog | undefined {
     deliverLogsErrorMessage: flowLog.DeliverLogsErrorMessage,
     destinationType: flowLog.LogDestinationType,
     destination: flowLog.LogDestination ?? flowLog.LogGroupName,
-  };
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as unknown as FlowLog;
+  });
 }
 
 async function loadFlowLogs(clients: AwsClients, vpcIds: readonly string[] | 'all'): Promise<Map<string, FlowLog[]>> {
@@ -139,12 +138,7 @@ async function loadSecretRotation(clients: AwsClients, resources: readonly Resou
   const bySecret = new Map<string, SecretRotationState>();
   secretIds.forEach((secretId, index) => {
     const state = states[index];
-    if (state) {
-      bySecret.set(
-        secretId,
-        Object.fromEntries(Object.entries(state).filter(([, value]) => value !== undefined)) as SecretRotationState,
-      );
-    }
+    if (state) bySecret.set(secretId, withoutUndefined(state));
   });
   return bySecret;
 }

@@ -137,6 +137,18 @@ describe('listResources', () => {
     ]);
   });
 
+  it('falls back to the groups\' IpPermissions, without rule ids, when DescribeSecurityGroupRules is denied', async () => {
+    ec2.on(DescribeSecurityGroupsCommand).resolves(apiFixture('config/api-describe-security-groups.json'));
+    ec2.on(DescribeSecurityGroupRulesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403));
+
+    const [page] = await collectPages(listResources('AWS::EC2::SecurityGroup', testClients(), CTX));
+
+    const ingress = page![0]!.type === 'AWS::EC2::SecurityGroup' ? page![0]!.properties.ingress : [];
+    expect(ingress).toHaveLength(8);
+    expect(ingress.filter((rule) => rule.ruleId)).toEqual([]);
+    expect(ingress[0]).toEqual({ protocol: 'tcp', fromPort: 5173, toPort: 5173, source: { kind: 'cidr', cidr: '0.0.0.0/0' }, description: 'vite dev server (temporary)' });
+  });
+
   it('splits the group-id filter at 200 values, as EC2 allows, and pages the rules of each', async () => {
     const groupIds = Array.from({ length: 450 }, (_, index) => `sg-${index.toString(16).padStart(17, '0')}`);
     ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: groupIds.map((GroupId) => ({ GroupId, GroupName: GroupId, OwnerId: ACCOUNT })) });
