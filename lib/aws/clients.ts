@@ -63,7 +63,8 @@ export class AwsClients {
     return this.client('rds', (config) => new RDSClient(config));
   }
   get s3(): S3Client {
-    return this.client('s3', (config) => new S3Client(config));
+    // A bucket read by name (remediation re-read) may live in another region than the client's.
+    return this.client('s3', (config) => new S3Client({ ...config, followRegionRedirects: true }));
   }
   get sns(): SNSClient {
     return this.client('sns', (config) => new SNSClient(config));
