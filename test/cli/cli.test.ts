@@ -19,7 +19,7 @@ interface Run {
 /** Runs the installed entry point as a user would, with no AWS configuration in the environment. */
 function driftwarden(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: WORK, env: { PATH: process.env.PATH ?? '', NO_COLOR: '' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: WORK, env: { PATH: process.env.PATH ?? '', NO_COLOR: '', HOME: WORK, AWS_EC2_METADATA_DISABLED: 'true' } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });
@@ -170,7 +170,8 @@ describe('CLI: driftwarden scan', () => {
     ['a bad settings file', ['--demo', '--config', 'bad-settings.yml'], /^driftwarden: bad-settings\.yml: rules\.public-app-ports: .*\n$/],
     ['an unknown format', ['--demo', '--format', 'xml'], /^error: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, sarif, html\.\n$/],
     ['an unknown option', ['--demo', '--colour'], /^error: unknown option '--colour'\n$/],
-    ['a live scan in a build without the AWS collector', [], /^driftwarden: This build of driftwarden cannot scan a live account; use --snapshot FILE, --terraform FILE or --demo\.\n$/],
+    ['a live scan with no region', [], /^driftwarden: No AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile\.\n$/],
+    ['a live scan with no credentials', ['--region', 'eu-west-1'], /^driftwarden: No AWS credentials found: run `aws configure` or `aws sso login`, pass --profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\.\n$/],
   ])('rejects %s with one line on stderr and exit code 2', async (_case, args, message) => {
     file('README.txt', '# not json');
     file('other.json', { hello: 'world' });
