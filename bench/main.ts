@@ -3,7 +3,7 @@
  * (or, with --json, one JSON object holding the same figures and the table's rows).
  */
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simulateBilling, type BillingResult } from './billing';
 import { measureEvaluateRates, type EvaluateRate } from './evaluate-rate';
@@ -38,6 +38,8 @@ function machine() {
     cores: cpus().length,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    /** The 1-minute load average when the run started: other work on the machine slows every figure. */
+    loadAverage: round(loadavg()[0]!, 2),
   };
 }
 
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
     return;
   }
   const { machine: host } = about;
-  const header = `driftwarden benchmark, ${about.startedAt}: ${host.cpuModel}, ${host.cores} cores, Node ${host.node}; ${about.seconds} s`;
+  const header = `driftwarden benchmark, ${about.startedAt}: ${host.cpuModel}, ${host.cores} cores, load ${host.loadAverage}, Node ${host.node}; ${about.seconds} s`;
   process.stdout.write(`${renderTable(rows, header)}\n`);
 }
 
