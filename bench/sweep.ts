@@ -4,11 +4,14 @@ import type { SweepScenario, SweepWorkerResult } from './sweep-worker';
 
 /**
  * The concurrency the design runs at: per-resource calls 16 at a time within a listing page
- * (lib/aws/inventory.ts), PutEvaluations batches 4 at a time (lib/config-rule/report.ts). Everything
- * else is a chain of pages, each needing the previous page's token.
+ * (lib/aws/inventory.ts), PutEvaluations batches 4 at a time (lib/config-rule/report.ts), and the
+ * reading of Config's results beside the listing (lib/config-rule/run.ts). Every listing is a chain
+ * of pages, each needing the previous page's token.
  */
 export const DESIGN_CONCURRENCY = { perResource: 16, putEvaluations: 4 };
 const SNS_TOPICS_PER_PAGE = 100;
+const RECORDED = 'ConfigService:GetComplianceDetailsByConfigRule';
+const PUT = 'ConfigService:PutEvaluations';
 
 export interface SweepResult extends SweepWorkerResult {
   callsTotal: number;
@@ -20,19 +23,22 @@ export interface SweepResult extends SweepWorkerResult {
   latencyRatio: number;
 }
 
-/** Rounds of calls the minimum needs when each round costs one latency. */
+/**
+ * Rounds of calls the minimum needs when each round costs one latency: the longer of the two
+ * chains read side by side (Config's results; the listings one type after another), then the reports.
+ */
 function minimumRounds(minimum: Record<string, number>, resourcesByType: Record<string, number>): number {
-  let rounds = 0;
+  let listing = 0;
   for (const [operation, calls] of Object.entries(minimum)) {
-    if (operation === 'ConfigService:PutEvaluations') rounds += Math.ceil(calls / DESIGN_CONCURRENCY.putEvaluations);
-    else if (operation === 'S3:GetBucketEncryption') rounds += Math.ceil(calls / DESIGN_CONCURRENCY.perResource);
+    if (operation === RECORDED || operation === PUT) continue;
+    if (operation === 'S3:GetBucketEncryption') listing += Math.ceil(calls / DESIGN_CONCURRENCY.perResource);
     else if (operation === 'SNS:GetTopicAttributes') {
       const topics = resourcesByType['AWS::SNS::Topic'] ?? 0;
       const fullPages = Math.floor(topics / SNS_TOPICS_PER_PAGE);
-      rounds += fullPages * Math.ceil(SNS_TOPICS_PER_PAGE / DESIGN_CONCURRENCY.perResource) + Math.ceil((topics % SNS_TOPICS_PER_PAGE) / DESIGN_CONCURRENCY.perResource);
-    } else rounds += calls;
+      listing += fullPages * Math.ceil(SNS_TOPICS_PER_PAGE / DESIGN_CONCURRENCY.perResource) + Math.ceil((topics % SNS_TOPICS_PER_PAGE) / DESIGN_CONCURRENCY.perResource);
+    } else listing += calls;
   }
-  return rounds;
+  return Math.max(listing, minimum[RECORDED] ?? 0) + Math.ceil((minimum[PUT] ?? 0) / DESIGN_CONCURRENCY.putEvaluations);
 }
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((total, count) => total + count, 0);

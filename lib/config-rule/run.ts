@@ -80,34 +80,45 @@ async function evaluateChange(rule: AnyRule, params: unknown, invocation: RuleIn
   return evaluateItem(rule, params, item, sources, now);
 }
 
-async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation, sources: RuleRunSources, options: RuleRunOptions): Promise<RuleRun> {
+async function readRecorded(sources: RuleRunSources, configRuleName: string): Promise<Map<string, RecordedResult>> {
   const recorded = new Map<string, RecordedResult>();
-  for await (const page of sources.recordedResults(invocation.configRuleName)) {
+  for await (const page of sources.recordedResults(configRuleName)) {
     for (const result of page) recorded.set(resultKey(result.resourceType, result.resourceId), result);
   }
-  const evaluations: Evaluation[] = [];
+  return recorded;
+}
+
+async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation, sources: RuleRunSources, options: RuleRunOptions): Promise<RuleRun> {
+  // Config's results and the account are both read a page at a time and neither needs the other
+  // until the comparison, so the two chains of pages run side by side instead of one after the other.
+  const recordedLoad = readRecorded(sources, invocation.configRuleName);
+  // Awaited after the listing; this only stops an early failure from counting as unhandled meanwhile.
+  recordedLoad.catch(() => undefined);
+  const evaluated: Evaluation[] = [];
   const failedTypes: RuleRun['failedTypes'] = [];
   const unlistedTypes = new Set<string>();
-  let unchanged = 0;
   for (const resourceType of rule.resourceTypes) {
     try {
       for await (const page of sources.listResources(resourceType)) {
         const lookups = createLookups(await sources.loadLookups(rule, page, true));
-        for (const resource of page) {
-          const evaluation = evaluateResource(rule, params, resource, lookups, options.now);
-          const key = resultKey(resource.type, resource.id);
-          const previous = recorded.get(key);
-          recorded.delete(key);
-          if (options.costAwareReporting && previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
-            unchanged += 1;
-          } else {
-            evaluations.push(evaluation);
-          }
-        }
+        for (const resource of page) evaluated.push(evaluateResource(rule, params, resource, lookups, options.now));
       }
     } catch (error) {
       unlistedTypes.add(resourceType);
       failedTypes.push({ resourceType, error: error as Error });
+    }
+  }
+  const recorded = await recordedLoad;
+  const evaluations: Evaluation[] = [];
+  let unchanged = 0;
+  for (const evaluation of evaluated) {
+    const key = resultKey(evaluation.resourceType, evaluation.resourceId);
+    const previous = recorded.get(key);
+    recorded.delete(key);
+    if (options.costAwareReporting && previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
+      unchanged += 1;
+    } else {
+      evaluations.push(evaluation);
     }
   }
   // What Config still holds a verdict for but no longer exists: without this its old verdict would stand forever.

@@ -157,6 +157,33 @@ describe('Config rule run: scheduled sweeps', () => {
     expect(naive.evaluations).toHaveLength(2);
   });
 
+  it('reads Config\'s results while it lists the account, not before', async () => {
+    const log: string[] = [];
+    const logged = <T>(name: string, lists: T[][]) =>
+      (async function* () {
+        for (const [index, list] of lists.entries()) {
+          log.push(`${name} ${index + 1}`);
+          yield list;
+        }
+      })();
+    const recorded: RecordedResult[] = [{ resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-1', compliance: 'COMPLIANT' }];
+    await runRuleInvocation(
+      RULES,
+      scheduled(),
+      sources({ listResources: () => logged('list', [[vpc('vpc-1')], [vpc('vpc-2')]]), recordedResults: () => logged('recorded', [recorded, [], []]) }),
+      options,
+    );
+    expect(log.indexOf('list 1')).toBeLessThan(log.indexOf('recorded 3'));
+  });
+
+  it('fails when Config\'s results cannot be read, reporting nothing', async () => {
+    const recordedResults = () =>
+      (async function* (): AsyncGenerator<RecordedResult[]> {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      })();
+    await expect(runRuleInvocation(RULES, scheduled(), sources({ listResources: () => pages([vpc('vpc-1')]), recordedResults }), options)).rejects.toThrow('Rate exceeded');
+  });
+
   it('keeps earlier verdicts of a type it could not list and says so', async () => {
     const recorded: RecordedResult[] = [{ resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-1', compliance: 'COMPLIANT' }];
     const listResources = (_type: ResourceType) =>
