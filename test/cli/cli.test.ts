@@ -168,8 +168,8 @@ describe('CLI: driftwarden scan', () => {
     ['a bad parameter value', ['--demo', '--param', 'public-app-ports.authorizedTcpPorts=http'], /^driftwarden: Rule public-app-ports: parameter "authorizedTcpPorts": "http" is not a port or port range .*\n$/],
     ['an unknown parameter', ['--demo', '--param', 'secret-rotation.maxAge=30'], /^driftwarden: --param secret-rotation\.maxAge=30: rule secret-rotation has no parameter "maxAge" \(known: maxAgeDays\)\n$/],
     ['a bad settings file', ['--demo', '--config', 'bad-settings.yml'], /^driftwarden: bad-settings\.yml: rules\.public-app-ports: .*\n$/],
-    ['an unknown format', ['--demo', '--format', 'xml'], /^error: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, sarif, html\.\n$/],
-    ['an unknown option', ['--demo', '--colour'], /^error: unknown option '--colour'\n$/],
+    ['an unknown format', ['--demo', '--format', 'xml'], /^driftwarden: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, sarif, html\.\n$/],
+    ['an unknown option', ['--demo', '--colour'], /^driftwarden: unknown option '--colour'\n$/],
     ['a live scan in a build without the AWS collector', [], /^driftwarden: This build of driftwarden cannot scan a live account; use --snapshot FILE, --terraform FILE or --demo\.\n$/],
   ])('rejects %s with one line on stderr and exit code 2', async (_case, args, message) => {
     file('README.txt', '# not json');
