@@ -128,6 +128,9 @@ export default defineRule({
           : 'is not encrypted';
       return { compliance: 'NON_COMPLIANT', annotation: `${label} ${missing}.` };
     }
+    if ((params.requireCustomerManagedKey || params.kmsKeyArns) && resource.unknown?.includes('kmsKeyId')) {
+      return { compliance: 'NON_COMPLIANT', annotation: `${label}: its KMS key is not known until apply, so the key requirement cannot be confirmed.` };
+    }
     return checkKey(label, encryption, params, context);
   },
 });

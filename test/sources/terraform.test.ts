@@ -122,8 +122,20 @@ describe('Source: Terraform', () => {
       'encryption-at-rest module.platform.aws_ebs_volume.cache["a"]',
       'NON_COMPLIANT: EBS volume module.platform.aws_ebs_volume.cache["a"]: encryption is not known until apply, so it cannot be confirmed; set it explicitly.',
     ],
+    [
+      'public-app-ports module.platform.aws_security_group.edge',
+      'NON_COMPLIANT: Some ingress rules of platform-edge are not known until apply, so what is open to the internet cannot be confirmed.',
+    ],
   ])('gives plan-platform %s the verdict %s', (key, verdict) => {
     expect(verdicts(platform)[key]).toBe(verdict);
+  });
+
+  it('does not take an encryption key known only after apply for an AWS managed one', () => {
+    const settings = parseSettings({ rules: { 'encryption-at-rest': { parameters: { requireCustomerManagedKey: 'true' } } } }, RULES);
+    const report = scan(plan, { rules: RULES, settings, now: NOW });
+    expect(report.evaluations.find((evaluation) => evaluation.address === 'aws_ebs_volume.scratch[0]')?.annotation).toBe(
+      'EBS volume aws_ebs_volume.scratch[0]: its KMS key is not known until apply, so the key requirement cannot be confirmed.',
+    );
   });
 
   it('reports an exempt resource as exempt, from its Terraform tags', () => {
