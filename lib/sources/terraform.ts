@@ -355,7 +355,11 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
         if (asString(instance.values.vpc_id) === undefined && !isUnknown(instance, 'vpc_id')) break; // subnet or ENI flow log
         const vpcKey = resolver.resolve(instance, 'vpc_id');
         if (vpcKey === undefined) unplacedFlowLogs++;
-        else flowLogsByVpc.set(vpcKey, [...(flowLogsByVpc.get(vpcKey) ?? []), flowLogOf(instance, vpcKey)]);
+        else {
+          const list = flowLogsByVpc.get(vpcKey);
+          if (list) list.push(flowLogOf(instance, vpcKey));
+          else flowLogsByVpc.set(vpcKey, [flowLogOf(instance, vpcKey)]);
+        }
         break;
       }
       case 'aws_security_group_rule':
