@@ -13,7 +13,11 @@ export function createProgram(context: CliContext): Command {
     .description('Find drift in AWS: the same rules on a live account, a Config snapshot or a Terraform plan.')
     .version(version)
     .exitOverride()
-    .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text) });
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+      outputError: (text, write) => write(`driftwarden: ${text.replace(/^error: /, '')}`),
+    });
   for (const register of COMMANDS) register(program, context);
   for (const command of program.commands) command.exitOverride();
   return program;

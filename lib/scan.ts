@@ -1,6 +1,5 @@
 import { InvalidParameterError } from './errors';
 import { evaluateResource, findRule, type Evaluation } from './evaluate';
-import type { Resource } from './model';
 import { SEVERITIES, knownParameters, parseRuleParameters, type AnyRule, type Severity } from './rule';
 import { ruleSettingsFor, type Settings } from './settings';
 import type { SourceOrigin, SourceResult } from './sources/source';
@@ -109,7 +108,7 @@ export function scan(source: SourceResult, options: ScanOptions): ScanReport {
     destroyed: source.destroyed,
   };
   const evaluations: Evaluation[] = [];
-  for (const resource of source.resources as readonly Resource[]) {
+  for (const resource of source.resources) {
     const entries = rulesByType.get(resource.type);
     if (!entries) continue;
     for (const { rule, params } of entries) {

@@ -23,18 +23,18 @@ interface ScanFlags {
   terraform?: string;
   demo?: boolean;
   profile?: string;
-  region: string[];
+  region?: string[];
   concurrency: number;
   config?: string;
-  param: string[];
+  param?: string[];
   format: OutputFormat;
   output?: string;
   failOn?: Severity | 'none';
   all?: boolean;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function positiveInteger(value: string): number {
@@ -47,7 +47,7 @@ async function liveSource(flags: ScanFlags, context: CliContext): Promise<Source
   if (!context.liveCollector) {
     throw new UsageError('This build of driftwarden cannot scan a live account; use --snapshot FILE, --terraform FILE or --demo.');
   }
-  const regions = flags.region.flatMap((region) => region.split(',')).map((region) => region.trim()).filter(Boolean);
+  const regions = (flags.region ?? []).flatMap((region) => region.split(',')).map((region) => region.trim()).filter(Boolean);
   // A progress bar only where a person watches; piped output stays clean.
   const bar = context.stdout.isTTY ? new SingleBar({ format: 'Listing {bar} {value}/{total} {label}', stream: context.stderr as unknown as NodeJS.WritableStream, clearOnComplete: true, hideCursor: true }) : undefined;
   let started = false;
@@ -101,7 +101,7 @@ export async function runScan(flags: ScanFlags, context: CliContext): Promise<vo
   }
   // Validate settings and parameters before reading anything: a typo fails fast.
   const settings = flags.config !== undefined ? readSettingsFile(flags.config, RULES) : parseSettings({}, RULES);
-  const overrides = flags.param.map((text) => parseParameterOverride(text, RULES));
+  const overrides = (flags.param ?? []).map((text) => parseParameterOverride(text, RULES));
   const source = await readSource(flags, context);
   const report = scan(source, { rules: RULES, settings, overrides, now: context.now() });
   const toTerminal = flags.output === undefined && context.stdout.isTTY === true;
@@ -129,10 +129,10 @@ export function registerScanCommand(program: Command, context: CliContext): void
     .option('--terraform <file>', 'the JSON of `terraform show -json` for a plan or a state')
     .option('--demo', 'the embedded sample account (exits 0 unless --fail-on is given)')
     .option('--profile <name>', 'live scan: AWS profile from the shared config files')
-    .option('--region <region>', 'live scan: region to scan; repeat or comma-separate for several', collect, [])
+    .option('--region <region>', 'live scan: region to scan; repeat or comma-separate for several', collect)
     .addOption(new Option('--concurrency <n>', 'live scan: AWS calls in flight at once').default(8).argParser(positiveInteger))
     .option('--config <file>', 'settings file (JSON or YAML), the same the deployment uses')
-    .option('--param <rule.name=value>', 'rule parameter, e.g. public-app-ports.authorizedTcpPorts=80,443,8443 (repeatable)', collect, [])
+    .option('--param <rule.name=value>', 'rule parameter, e.g. public-app-ports.authorizedTcpPorts=80,443,8443 (repeatable)', collect)
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high; none with --demo)').choices([...SEVERITIES, 'none']))

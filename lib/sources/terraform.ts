@@ -157,7 +157,7 @@ class ReferenceResolver {
   }
 }
 
-/** A value Terraform shows as known: present and not marked in `after_unknown`. */
+/** Whether the plan marks the value as known only after apply (it is then absent from `after`). */
 function isUnknown(instance: Instance, attribute: string): boolean {
   return instance.unknown[attribute] === true;
 }
@@ -174,11 +174,6 @@ function stringMap(value: unknown): Record<string, string> {
   if (!isObject(value)) return {};
   for (const key in value) if (typeof value[key] !== 'string') return tagMap(value);
   return value as Record<string, string>;
-}
-
-/** The provider writes "" for unset computed strings (kms_key_id) and null for unset optional ones. */
-function optionalString(value: unknown): string | undefined {
-  return asString(value);
 }
 
 function normaliseProtocol(value: unknown): string {
@@ -240,13 +235,24 @@ function separateIngress(instance: Instance, groupKey: string): IngressRule[] {
   });
 }
 
+/** What decides whether an ingress rule is open to the internet; an unknown group reference cannot make it so. */
+const PUBLIC_EXPOSURE_ATTRIBUTES = ['cidr_blocks', 'ipv6_cidr_blocks', 'cidr_ipv4', 'cidr_ipv6', 'from_port', 'to_port', 'protocol', 'ip_protocol'];
+
+function exposureIsUnknown(unknown: JsonObject): boolean {
+  return PUBLIC_EXPOSURE_ATTRIBUTES.some((name) => hasNestedUnknown(unknown[name]));
+}
+
+/** Whether any ingress rule of a group (inline blocks) or of a separate rule resource is known only after apply. */
 function ingressIsUnknown(instance: Instance): boolean {
-  return hasNestedUnknown(instance.unknown.ingress) || ['cidr_blocks', 'ipv6_cidr_blocks', 'cidr_ipv4', 'cidr_ipv6', 'from_port', 'to_port', 'protocol', 'ip_protocol'].some((name) => isUnknown(instance, name));
+  const inline = instance.unknown.ingress;
+  if (inline === true) return true;
+  return asArray(inline).some((block) => exposureIsUnknown(asObject(block))) || exposureIsUnknown(instance.unknown);
 }
 
 function encryptionOf(instance: Instance, encryptedAttribute: string | undefined, keyAttribute: string): { properties: EncryptionProperties; unknown: string[] } {
   const unknown: string[] = [];
-  const kmsKeyId = optionalString(instance.values[keyAttribute]);
+  // The provider writes "" for unset computed strings (kms_key_id) and null for unset optional ones.
+  const kmsKeyId = asString(instance.values[keyAttribute]);
   if (isUnknown(instance, keyAttribute)) unknown.push('kmsKeyId');
   let encrypted: boolean | undefined;
   if (encryptedAttribute === undefined) {
@@ -262,15 +268,15 @@ function encryptionOf(instance: Instance, encryptedAttribute: string | undefined
 }
 
 function bucketEncryption(configuration: Instance | undefined): { properties: EncryptionProperties; unknown: string[] } {
-  // Only the configuration resource says what was declared: the bucket's own attribute shows AWS's
-  // SSE-S3 default even when nothing was configured.
-  if (!configuration) return { properties: { encrypted: false }, unknown: [] };
+  // S3 has applied SSE-S3 to every new bucket since January 2023, so a bucket declared without an
+  // encryption configuration is created encrypted with SSE-S3, exactly what AWS Config will record.
+  if (!configuration) return { properties: { encrypted: true, algorithm: 'AES256' }, unknown: [] };
   const rule = asObject(asArray(configuration.values.rule)[0]);
   const byDefault = asObject(asArray(rule.apply_server_side_encryption_by_default)[0]);
   const unknownByDefault = asObject(asArray(asObject(asArray(configuration.unknown.rule)[0]).apply_server_side_encryption_by_default)[0]);
   const algorithm = asString(byDefault.sse_algorithm);
   if (unknownByDefault.sse_algorithm === true) return { properties: { encrypted: undefined }, unknown: ['encrypted'] };
-  const kmsKeyId = optionalString(byDefault.kms_master_key_id);
+  const kmsKeyId = asString(byDefault.kms_master_key_id);
   return {
     properties: { encrypted: algorithm !== undefined, ...(algorithm ? { algorithm } : {}), ...(kmsKeyId ? { kmsKeyId } : {}) },
     unknown: unknownByDefault.kms_master_key_id === true ? ['kmsKeyId'] : [],
@@ -336,6 +342,8 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
 
   const flowLogsByVpc = new Map<string, FlowLog[]>();
   let unplacedFlowLogs = 0;
+  // A rule whose group cannot be told might belong to any group: none of them can be confirmed.
+  let unplacedIngressRules = 0;
   const extraIngress = new Map<string, { rules: IngressRule[]; unknown: boolean }>();
   const bucketEncryptionByBucket = new Map<string, Instance>();
   const rotationBySecret = new Map<string, Instance>();
@@ -347,13 +355,20 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
         if (asString(instance.values.vpc_id) === undefined && !isUnknown(instance, 'vpc_id')) break; // subnet or ENI flow log
         const vpcKey = resolver.resolve(instance, 'vpc_id');
         if (vpcKey === undefined) unplacedFlowLogs++;
-        else flowLogsByVpc.set(vpcKey, [...(flowLogsByVpc.get(vpcKey) ?? []), flowLogOf(instance, vpcKey)]);
+        else {
+          const list = flowLogsByVpc.get(vpcKey);
+          if (list) list.push(flowLogOf(instance, vpcKey));
+          else flowLogsByVpc.set(vpcKey, [flowLogOf(instance, vpcKey)]);
+        }
         break;
       }
       case 'aws_security_group_rule':
       case 'aws_vpc_security_group_ingress_rule': {
         const groupKey = resolver.resolve(instance, 'security_group_id');
-        if (groupKey === undefined) break;
+        if (groupKey === undefined) {
+          unplacedIngressRules++;
+          break;
+        }
         const entry = extraIngress.get(groupKey) ?? { rules: [], unknown: false };
         entry.rules.push(...separateIngress(instance, groupKey));
         entry.unknown ||= ingressIsUnknown(instance);
@@ -395,7 +410,7 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
           type: 'AWS::EC2::SecurityGroup',
           name: asString(v.name),
           properties: { groupName: asString(v.name), vpcId: asString(v.vpc_id), ingress },
-          unknown: ingressIsUnknown(instance) || extra?.unknown ? ['ingress'] : [],
+          unknown: ingressIsUnknown(instance) || extra?.unknown || unplacedIngressRules > 0 ? ['ingress'] : [],
         };
       }
       case 'aws_ebs_volume':

@@ -31,6 +31,15 @@ function file(name: string, content: string | object): string {
   return path;
 }
 
+// The official schema's `language` pattern has a stray `]`, legal only without the `u` flag.
+const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+addFormats(ajv);
+const validateSarif = ajv.compile(fixture('sarif/sarif-schema-2.1.0.json'));
+
+function sarifSchemaErrors(log: unknown): unknown[] {
+  return validateSarif(log) ? [] : (validateSarif.errors ?? []);
+}
+
 describe('CLI: driftwarden scan', () => {
   it('scans the demo account, prints its drift and exits 0', async () => {
     const run = await driftwarden('scan', '--demo');
@@ -65,14 +74,15 @@ describe('CLI: driftwarden scan', () => {
   it('names Terraform addresses in findings', async () => {
     const run = await driftwarden('scan', '--terraform', PLAN);
     expect(run.stdout).toContain('module.app.aws_security_group.app');
-    expect(run.stdout).toContain('aws_s3_bucket.tenant["globex"]');
     expect(run.stdout).toContain('Not evaluated: 1 resource the plan destroys.');
+    const all = await driftwarden('scan', '--terraform', PLAN, '--all');
+    expect(all.stdout).toContain('aws_s3_bucket.tenant["globex"]');
   });
 
   it('prints every evaluation as JSON, per the output contract', async () => {
     const run = await driftwarden('scan', '--terraform', PLAN, '--format', 'json');
     const output = JSON.parse(run.stdout);
-    expect(output.summary).toMatchObject({ source: { kind: 'terraform', file: PLAN }, resources: 20, evaluations: 20, nonCompliant: 11, compliant: 9, destroyed: 1 });
+    expect(output.summary).toMatchObject({ source: { kind: 'terraform', file: PLAN }, resources: 20, evaluations: 20, nonCompliant: 8, compliant: 12, destroyed: 1 });
     expect(output.findings).toHaveLength(20);
     expect(output.findings).toContainEqual(
       expect.objectContaining({
@@ -93,13 +103,9 @@ describe('CLI: driftwarden scan', () => {
     writeFileSync(join(WORK, 'plan.json'), readFileSync(PLAN));
     const run = await driftwarden('scan', '--terraform', 'plan.json', '--format', 'sarif', '--output', output);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(`driftwarden: wrote the sarif report to ${output} (11 findings).\n`);
+    expect(run.stderr).toBe(`driftwarden: wrote the sarif report to ${output} (8 findings).\n`);
     const sarif = JSON.parse(readFileSync(output, 'utf8'));
-    // The official schema's `language` pattern has a stray `]`, legal only without the `u` flag.
-    const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
-    addFormats(ajv);
-    const validate = ajv.compile(fixture('sarif/sarif-schema-2.1.0.json'));
-    expect(validate(sarif) ? [] : validate.errors).toEqual([]);
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
     const result = sarif.runs[0].results.find((candidate: { locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }) =>
       candidate.locations[0]!.logicalLocations[0]!.fullyQualifiedName === 'module.app.aws_security_group.app',
     );
@@ -107,8 +113,12 @@ describe('CLI: driftwarden scan', () => {
     expect(sarif.runs[0].tool.driver.rules.map((rule: { id: string }) => rule.id)).toEqual(['vpc-flow-logs', 'public-app-ports', 'encryption-at-rest', 'secret-rotation']);
   });
 
-  it('marks exempt resources as suppressed in SARIF', async () => {
+  it('marks exempt resources as suppressed in SARIF, located by ARN when there is no file', async () => {
     const sarif = JSON.parse((await driftwarden('scan', '--demo', '--format', 'sarif')).stdout);
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    expect(sarif.runs[0].results[0].locations[0]).toEqual({
+      logicalLocations: [{ name: expect.any(String), fullyQualifiedName: expect.stringMatching(/^arn:aws:/), kind: 'resource' }],
+    });
     expect(sarif.runs[0].results.filter((result: { suppressions?: unknown }) => result.suppressions)).toEqual([
       expect.objectContaining({ ruleId: 'public-app-ports', suppressions: [{ kind: 'external', justification: expect.stringContaining('break-glass bastion') }] }),
     ]);
@@ -168,8 +178,9 @@ describe('CLI: driftwarden scan', () => {
     ['a bad parameter value', ['--demo', '--param', 'public-app-ports.authorizedTcpPorts=http'], /^driftwarden: Rule public-app-ports: parameter "authorizedTcpPorts": "http" is not a port or port range .*\n$/],
     ['an unknown parameter', ['--demo', '--param', 'secret-rotation.maxAge=30'], /^driftwarden: --param secret-rotation\.maxAge=30: rule secret-rotation has no parameter "maxAge" \(known: maxAgeDays\)\n$/],
     ['a bad settings file', ['--demo', '--config', 'bad-settings.yml'], /^driftwarden: bad-settings\.yml: rules\.public-app-ports: .*\n$/],
-    ['an unknown format', ['--demo', '--format', 'xml'], /^error: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, sarif, html\.\n$/],
-    ['an unknown option', ['--demo', '--colour'], /^error: unknown option '--colour'\n$/],
+    ['an unknown format', ['--demo', '--format', 'xml'], /^driftwarden: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, sarif, html\.\n$/],
+    ['an unknown option', ['--demo', '--colour'], /^driftwarden: unknown option '--colour'\n$/],
+    ['an output file that cannot be written', ['--demo', '--output', 'no-such-folder/report.txt'], /^driftwarden: Cannot write no-such-folder\/report\.txt: ENOENT\.\n$/],
     ['a live scan with no region', [], /^driftwarden: No AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile\.\n$/],
     ['a live scan with no credentials', ['--region', 'eu-west-1'], /^driftwarden: No AWS credentials found: run `aws configure` or `aws sso login`, pass --profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\.\n$/],
   ])('rejects %s with one line on stderr and exit code 2', async (_case, args, message) => {

@@ -74,7 +74,7 @@ describe('Source: Terraform', () => {
       algorithm: 'aws:kms',
       kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/0b7c3e1a-5d2f-4a8e-9c61-2f4d8e7a1b90',
     });
-    expect(byAddress(plan, 'aws_s3_bucket.logs').properties).toEqual({ encrypted: false });
+    expect(byAddress(plan, 'aws_s3_bucket.logs').properties).toEqual({ encrypted: true, algorithm: 'AES256' });
   });
 
   it('takes secret rotation from the rotation resource', () => {
@@ -95,6 +95,25 @@ describe('Source: Terraform', () => {
     ['module.platform.aws_security_group.edge', ['ingress']],
   ])('lists the values of %s that are unknown until apply', (address, unknown) => {
     expect(byAddress(address.startsWith('module.platform') ? platform : plan, address).unknown).toEqual(unknown);
+  });
+
+  it('cannot confirm any group when an ingress rule belongs to a group the plan cannot tell', () => {
+    const group = { cidr_blocks: ['0.0.0.0/0'], description: '', from_port: 443, ipv6_cidr_blocks: [], prefix_list_ids: [], protocol: 'tcp', security_groups: [], self: false, to_port: 443 };
+    const raw = {
+      format_version: '1.2',
+      resource_changes: [
+        { address: 'aws_security_group.web', mode: 'managed', type: 'aws_security_group', name: 'web', change: { actions: ['no-op'], after: { id: 'sg-1', name: 'web', ingress: [group] }, after_unknown: {} } },
+        {
+          address: 'aws_vpc_security_group_ingress_rule.shared',
+          mode: 'managed',
+          type: 'aws_vpc_security_group_ingress_rule',
+          name: 'shared',
+          change: { actions: ['create'], after: { cidr_ipv4: '0.0.0.0/0', from_port: 8080, to_port: 8080, ip_protocol: 'tcp' }, after_unknown: { id: true, security_group_id: true } },
+        },
+      ],
+      configuration: { root_module: { resources: [{ address: 'aws_vpc_security_group_ingress_rule.shared', expressions: { security_group_id: { references: ['module.shared.security_group_id', 'module.shared'] } } }] } },
+    };
+    expect(byAddress(readTerraform(raw, 'plan.json'), 'aws_security_group.web').unknown).toEqual(['ingress']);
   });
 
   it('reads child modules of a state', () => {
@@ -122,8 +141,20 @@ describe('Source: Terraform', () => {
       'encryption-at-rest module.platform.aws_ebs_volume.cache["a"]',
       'NON_COMPLIANT: EBS volume module.platform.aws_ebs_volume.cache["a"]: encryption is not known until apply, so it cannot be confirmed; set it explicitly.',
     ],
+    [
+      'public-app-ports module.platform.aws_security_group.edge',
+      'NON_COMPLIANT: Some ingress rules of platform-edge are not known until apply, so what is open to the internet cannot be confirmed.',
+    ],
   ])('gives plan-platform %s the verdict %s', (key, verdict) => {
     expect(verdicts(platform)[key]).toBe(verdict);
+  });
+
+  it('does not take an encryption key known only after apply for an AWS managed one', () => {
+    const settings = parseSettings({ rules: { 'encryption-at-rest': { parameters: { requireCustomerManagedKey: 'true' } } } }, RULES);
+    const report = scan(plan, { rules: RULES, settings, now: NOW });
+    expect(report.evaluations.find((evaluation) => evaluation.address === 'aws_ebs_volume.scratch[0]')?.annotation).toBe(
+      'EBS volume aws_ebs_volume.scratch[0]: its KMS key is not known until apply, so a customer managed KMS key cannot be confirmed.',
+    );
   });
 
   it('reports an exempt resource as exempt, from its Terraform tags', () => {
