@@ -80,6 +80,23 @@ async function evaluateChange(rule: AnyRule, params: unknown, invocation: RuleIn
   return evaluateItem(rule, params, item, sources, now);
 }
 
+/**
+ * The pages of `source`, asking for the next one as soon as one arrives: the next page is on its
+ * way while the caller evaluates this one, so evaluation time hides behind the API's latency.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  for (;;) {
+    const result = await pending;
+    if (result.done) return;
+    pending = iterator.next();
+    // Awaited on the next turn; this only keeps a failure from counting as unhandled if the caller stops first.
+    pending.catch(() => undefined);
+    yield result.value;
+  }
+}
+
 async function readRecorded(sources: RuleRunSources, configRuleName: string): Promise<Map<string, RecordedResult>> {
   const recorded = new Map<string, RecordedResult>();
   for await (const page of sources.recordedResults(configRuleName)) {
@@ -99,7 +116,7 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
   const unlistedTypes = new Set<string>();
   for (const resourceType of rule.resourceTypes) {
     try {
-      for await (const page of sources.listResources(resourceType)) {
+      for await (const page of readAhead(sources.listResources(resourceType))) {
         const lookups = createLookups(await sources.loadLookups(rule, page, true));
         for (const resource of page) evaluated.push(evaluateResource(rule, params, resource, lookups, options.now));
       }

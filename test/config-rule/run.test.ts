@@ -176,6 +176,35 @@ describe('Config rule run: scheduled sweeps', () => {
     expect(log.indexOf('list 1')).toBeLessThan(log.indexOf('recorded 3'));
   });
 
+  it('asks for the next page of resources before it evaluates the one it has', async () => {
+    const log: string[] = [];
+    const listResources = () =>
+      (async function* () {
+        for (const id of ['vpc-1', 'vpc-2']) {
+          log.push(`page ${id}`);
+          yield [vpc(id)];
+        }
+      })();
+    const loadLookups = async (_rule: unknown, page: readonly Resource[]) => {
+      log.push(`lookups ${page[0]!.id}`);
+      return flowLogsFor('vpc-1');
+    };
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources, loadLookups }), options);
+    expect(log.indexOf('page vpc-2')).toBeLessThan(log.indexOf('lookups vpc-1'));
+    expect(run.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(['vpc-1', 'vpc-2']);
+  });
+
+  it('keeps what it evaluated when a later page of a type fails', async () => {
+    const listResources = () =>
+      (async function* (): AsyncGenerator<Resource[]> {
+        yield [vpc('vpc-1')];
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      })();
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources }), options);
+    expect(run.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(['vpc-1']);
+    expect(run.failedTypes).toEqual([{ resourceType: 'AWS::EC2::VPC', error: expect.objectContaining({ name: 'ThrottlingException' }) }]);
+  });
+
   it('fails when Config\'s results cannot be read, reporting nothing', async () => {
     const recordedResults = () =>
       (async function* (): AsyncGenerator<RecordedResult[]> {
