@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { parseDocument } from 'yaml';
 import { median } from './stats';
@@ -79,17 +79,68 @@ const summarise = (target: LoadTarget): FunctionLoad => ({ processMs: median(tar
 interface ServiceFunction {
   name: string;
   handler: string;
+  /** The variables Lambda will set for it (the provider's and its own). */
+  environment: Record<string, string>;
 }
 
 /** `handlers/config-rule.handler` → `handlers/config-rule` (the module path, without the export). */
 const handlerModule = (handler: string) => handler.slice(0, handler.lastIndexOf('.'));
 
-function readService(projectDir: string) {
+/** The `custom.esbuild.exclude` serverless.yml sets, and the document to write a variant of it from. */
+function readConfig(projectDir: string) {
   const document = parseDocument(readFileSync(join(projectDir, 'serverless.yml'), 'utf8'));
-  const functions = document.get('functions') as { items: { key: { value: string }; value: { get(key: string): unknown } }[] };
-  const list: ServiceFunction[] = functions.items.map((item) => ({ name: item.key.value, handler: String(item.value.get('handler')) }));
   const exclude = (document.getIn(['custom', 'esbuild', 'exclude']) as { toJSON(): string[] } | undefined)?.toJSON() ?? [];
-  return { document, functions: list, exclude };
+  return { document, exclude };
+}
+
+interface TemplateResource {
+  Type: string;
+  Properties?: Record<string, any>;
+}
+
+const STAND_IN_ACCOUNT = 'eu-west-1:123456789012';
+
+/**
+ * A CloudFormation value (`{ Ref: … }`, `{ 'Fn::GetAtt': … }`) only exists once deployed. A function
+ * that checks its variables at load gets a value of the kind it will really get: a topic's ARN, a
+ * queue's URL, a table's name.
+ */
+function standIn(value: unknown, resources: Record<string, TemplateResource>): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return String(value);
+  const { Ref: ref, 'Fn::GetAtt': getAtt } = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] | string };
+  if (ref !== undefined) {
+    const type = resources[ref]?.Type;
+    if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${STAND_IN_ACCOUNT}:${ref}`;
+    if (type === 'AWS::SQS::Queue') return `https://sqs.eu-west-1.amazonaws.com/123456789012/${ref}`;
+    return ref;
+  }
+  if (getAtt !== undefined) {
+    const [logicalId, attribute] = Array.isArray(getAtt) ? getAtt : (getAtt.split('.') as [string, string]);
+    const service = resources[logicalId]?.Type.split('::')[1]?.toLowerCase() ?? 'unknown';
+    return attribute === 'Arn' ? `arn:aws:${service}:${STAND_IN_ACCOUNT}:${logicalId}` : `${logicalId}-${attribute}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Every function as `serverless package` built it, from the CloudFormation template it wrote: its
+ * zip (named after the function), its handler and the variables Lambda will set.
+ */
+function packagedFunctions(outputDir: string): ServiceFunction[] {
+  const template = JSON.parse(readFileSync(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, TemplateResource> };
+  const resources = template.Resources;
+  return Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function' && typeof resource.Properties?.Code?.S3Key === 'string')
+    .map((resource) => {
+      const properties = resource.Properties!;
+      const variables = (properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+      return {
+        name: basename(properties.Code.S3Key as string, '.zip'),
+        handler: String(properties.Handler),
+        environment: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, standIn(value, resources)])),
+      };
+    });
 }
 
 function runPackage(projectDir: string, configFile: string, outputDir: string): number {
@@ -120,25 +171,27 @@ function compileUnbundled(projectDir: string, outdir: string): void {
 }
 
 export function measurePackaging(projectDir: string, workDir: string, runs: number): PackagingResult {
-  const service = readService(projectDir);
-  const configured: SdkChoice = RUNTIME_SDK_EXCLUDES.every((pattern) => service.exclude.includes(pattern)) ? 'runtime' : 'bundled';
+  const config = readConfig(projectDir);
+  const configured: SdkChoice = RUNTIME_SDK_EXCLUDES.every((pattern) => config.exclude.includes(pattern)) ? 'runtime' : 'bundled';
   const other: SdkChoice = configured === 'bundled' ? 'runtime' : 'bundled';
-  const otherExclude = other === 'runtime' ? [...new Set([...service.exclude, ...RUNTIME_SDK_EXCLUDES])] : service.exclude.filter((pattern) => !RUNTIME_SDK_EXCLUDES.includes(pattern));
+  const otherExclude = other === 'runtime' ? [...new Set([...config.exclude, ...RUNTIME_SDK_EXCLUDES])] : config.exclude.filter((pattern) => !RUNTIME_SDK_EXCLUDES.includes(pattern));
 
   // The alternative is packaged from a copy of serverless.yml that differs only in custom.esbuild.exclude.
   const alternativeConfig = `serverless.bench-sdk-${other}.yml`;
-  service.document.setIn(['custom', 'esbuild', 'exclude'], otherExclude);
-  writeFileSync(join(projectDir, alternativeConfig), service.document.toString());
+  config.document.setIn(['custom', 'esbuild', 'exclude'], otherExclude);
+  writeFileSync(join(projectDir, alternativeConfig), config.document.toString());
 
   const variants: PackagingVariant[] = [];
+  let functions: ServiceFunction[] = [];
   try {
     for (const [sdk, configFile, exclude] of [
-      [configured, 'serverless.yml', service.exclude],
+      [configured, 'serverless.yml', config.exclude],
       [other, alternativeConfig, otherExclude],
     ] as const) {
       const outputDir = join(workDir, `package-sdk-${sdk}`);
       const packageSeconds = runPackage(projectDir, configFile, outputDir);
-      const functions = service.functions.map((fn) => {
+      if (sdk === configured) functions = packagedFunctions(outputDir);
+      const packages = functions.map((fn) => {
         const zip = join(outputDir, `${fn.name}.zip`);
         const files = listZip(zip).map((entry) => entry.name).filter((name) => !name.endsWith('/'));
         extractZip(zip, join(workDir, `extract-sdk-${sdk}`, fn.name));
@@ -152,7 +205,7 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
           load: { processMs: 0, requireMs: 0 },
         };
       });
-      variants.push({ sdk, exclude: [...exclude], packageSeconds, functions });
+      variants.push({ sdk, exclude: [...exclude], packageSeconds, functions: packages });
     }
   } finally {
     rmSync(join(projectDir, alternativeConfig), { force: true });
@@ -163,28 +216,27 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
   const emptyPath = join(workDir, 'empty.js');
   writeFileSync(emptyPath, '');
 
-  // What the Lambda environment gives every function; DRIFTWARDEN_SETTINGS absent means the defaults.
+  // What Lambda sets for every function, beside each function's own variables from the package.
   // The SDK warns once on Node < 22 (printing costs tens of ms); nodejs22.x never does, so neither may the benchmark.
   const lambdaEnv = {
     PATH: process.env.PATH,
     AWS_REGION: 'eu-west-1',
-    AWS_LAMBDA_FUNCTION_NAME: 'driftwarden-bench',
-    POWERTOOLS_SERVICE_NAME: 'driftwarden',
-    POWERTOOLS_METRICS_NAMESPACE: 'driftwarden',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const target = (path: string, env: NodeJS.ProcessEnv = lambdaEnv): LoadTarget => ({ path, env, process: [], require: [] });
   const empty = target(emptyPath);
+  const envOf = (fn: ServiceFunction) => ({ ...lambdaEnv, AWS_LAMBDA_FUNCTION_NAME: `driftwarden-bench-${fn.name}`, ...fn.environment });
   const packaged = variants.map((variant) =>
-    variant.functions.map((fn) =>
+    functions.map((fn) =>
       target(
         join(workDir, `extract-sdk-${variant.sdk}`, fn.name, `${handlerModule(fn.handler)}.js`),
         // The runtime's SDK lives in /var/runtime/node_modules, on NODE_PATH; here the project's copy stands in for it.
-        variant.sdk === 'runtime' ? { ...lambdaEnv, NODE_PATH: join(projectDir, 'node_modules') } : lambdaEnv,
+        variant.sdk === 'runtime' ? { ...envOf(fn), NODE_PATH: join(projectDir, 'node_modules') } : envOf(fn),
       ),
     ),
   );
-  const unbundled = service.functions.map((fn) => target(join(unbundledDir, `${handlerModule(fn.handler)}.js`)));
+  const unbundled = functions.map((fn) => target(join(unbundledDir, `${handlerModule(fn.handler)}.js`), envOf(fn)));
   const all = [empty, ...packaged.flat(), ...unbundled];
   // One untimed round fills the OS file cache, as a warm Lambda host would have it.
   timeLoads(all, 1);
@@ -199,7 +251,7 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
     configured,
     variants,
     emptyModule: summarise(empty),
-    unbundled: service.functions.map((fn, f) => ({ name: fn.name, load: summarise(unbundled[f]!) })),
+    unbundled: functions.map((fn, f) => ({ name: fn.name, load: summarise(unbundled[f]!) })),
     loadRuns: runs,
   };
 }
