@@ -44,3 +44,6 @@ export class AuditStoreError extends DriftwardenError {}
 
 /** `undo` was asked for a record that has nothing to restore (not applied, not reversible, already undone). */
 export class UndoNotPossibleError extends DriftwardenError {}
+
+/** EventBridge did not accept a remediation event. */
+export class EventPublishError extends DriftwardenError {}
