@@ -47,3 +47,6 @@ export class UndoNotPossibleError extends DriftwardenError {}
 
 /** EventBridge did not accept a remediation event. */
 export class EventPublishError extends DriftwardenError {}
+
+/** AWS credentials or region are missing: the message says how to provide them. */
+export class MissingAwsConfigurationError extends DriftwardenError {}
