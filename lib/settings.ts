@@ -42,7 +42,7 @@ const remediationSettings = z
           .default(365),
         s3BucketArn: z.string().regex(/^arn:aws[\w-]*:s3:::[\w.-]+(\/.*)?$/, 'expected an S3 bucket ARN').optional(),
         /** How long to wait for a new flow log to become ACTIVE and deliver before calling it a failure. */
-        verifySeconds: z.number().int().min(0).max(600).default(60),
+        verifySeconds: z.number().int().min(0).max(300).default(60),
       })
       .strict()
       .default({}),
