@@ -4,7 +4,7 @@ import type { Finding } from '../finding';
 import type { Lookups } from '../lookups';
 import type { Resource } from '../model';
 import { parseRuleParameters, type AnyRule } from '../rule';
-import { ruleSettingsFor, type Settings } from '../settings';
+import { ruleSettingsFor, type RemediationMode, type Settings } from '../settings';
 import type { AuditLog, AuditRecord, SkipReason } from './audit';
 import { detailTypeOf, eventDetailOf, type EventPublisher, type RemediationEventDetail } from './events';
 import type { AnyRemediation, ApplyResult, RemediationClients, RemediationPlan, StackResources } from './plan';
@@ -26,6 +26,13 @@ export interface RemediationDependencies {
   sleep(ms: number): Promise<void>;
 }
 
+/** How a run was started: the Lambda for a Config event, or a person with `driftwarden remediate --apply`. */
+export interface RunOptions {
+  origin: 'lambda' | 'cli';
+  /** Overrides the rule's deployed mode: `--apply` is a person's explicit decision to act. */
+  mode?: RemediationMode;
+}
+
 export interface RemediationRun {
   auditId: string;
   /** `duplicate` when another delivery of the same event already holds or finished the run. */
@@ -45,15 +52,15 @@ function resourceArn(resource?: Resource): string[] {
  * breaker, apply. Every outcome is written to the audit log and published; a failure another
  * delivery may fix is thrown after that, so Lambda retries it and, in the end, dead-letters it.
  */
-export async function remediateFinding(finding: Finding, deps: RemediationDependencies): Promise<RemediationRun> {
+export async function remediateFinding(finding: Finding, deps: RemediationDependencies, options: RunOptions = { origin: 'lambda' }): Promise<RemediationRun> {
   const rule = findRule(deps.rules, finding.ruleId);
-  const mode = ruleSettingsFor(deps.settings, rule.id).mode;
+  const mode = options.mode ?? ruleSettingsFor(deps.settings, rule.id).mode;
   const remediation = deps.remediations.find((candidate) => candidate.id === rule.remediation);
   const startedAt = deps.now().toISOString();
   let record: AuditRecord = {
     auditId: finding.eventId,
     eventId: finding.eventId,
-    origin: 'lambda',
+    origin: options.origin,
     ruleId: rule.id,
     ...(remediation && { remediation: remediation.id }),
     resourceType: finding.resourceType,
@@ -113,7 +120,8 @@ export async function remediateFinding(finding: Finding, deps: RemediationDepend
 
   async function applyPlan(plan: RemediationPlan, chosen: AnyRemediation): Promise<RemediationRun> {
     const limit = deps.settings.remediation.maxChangesPerHour;
-    if (!(await deps.audit.reserveChange(deps.now(), limit))) {
+    // The breaker stops runaway automation; a person's confirmed --apply is not automation.
+    if (options.origin === 'lambda' && !(await deps.audit.reserveChange(deps.now(), limit))) {
       return skip('circuit-breaker-open', `Not applied: more than ${limit} automatic changes this hour opened the circuit breaker. ${plan.summary}`, { plan });
     }
     await deps.events.publish(detailTypeOf('planned'), eventDetailOf({ ...record, outcome: 'planned', plan, summary: plan.summary, updatedAt: deps.now().toISOString() }), resourceArn(resource));
