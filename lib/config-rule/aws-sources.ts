@@ -20,6 +20,8 @@ export interface AwsRuleRunContext {
 export function awsRuleRunSources(context: AwsRuleRunContext): RuleRunSources {
   const { config, clients, region, accountId } = context;
   let sweepFlowLogs: Promise<LookupData> | undefined;
+  // Keys and secrets already looked up on earlier pages of this sweep are not asked about again.
+  let loadedSoFar: LookupData = {};
   return {
     fetchItem: (resourceType, resourceId) => fetchLatestItem(config, resourceType, resourceId),
     listResources: (resourceType) => listResources(resourceType, clients, { region, ...(accountId !== undefined && { accountId }) }),
@@ -28,7 +30,8 @@ export function awsRuleRunSources(context: AwsRuleRunContext): RuleRunSources {
       if (!sweep) return loadLookups(rule.lookups, clients, { resources });
       const perPage = rule.lookups.filter((lookup) => lookup !== 'flowLogs');
       if (rule.lookups.includes('flowLogs')) sweepFlowLogs ??= loadLookups(['flowLogs'], clients, { resources: [], allVpcs: true });
-      const [shared, page] = await Promise.all([sweepFlowLogs ?? {}, perPage.length > 0 ? loadLookups(perPage, clients, { resources }) : {}]);
+      const [shared, page] = await Promise.all([sweepFlowLogs ?? {}, perPage.length > 0 ? loadLookups(perPage, clients, { resources, alreadyLoaded: loadedSoFar }) : {}]);
+      loadedSoFar = page;
       return { ...shared, ...page };
     },
   };

@@ -1,5 +1,5 @@
 'use strict';
-// Jest global setup: `serverless package` once per test run, offline and without credentials, so
+// Part of the jest global setup: `serverless package` once per test run, offline and without credentials, so
 // every deploy test reads the CloudFormation that would really be deployed.
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
