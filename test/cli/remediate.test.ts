@@ -124,3 +124,17 @@ describe('CLI: remediate and undo', () => {
     await expect(run('undo', 'no-such-run', '--yes')).rejects.toThrow('No remediation run "no-such-run" in the audit table.');
   });
 });
+
+describe('CLI: driftwarden remediate --demo', () => {
+  it('prints the plans for the demo account\'s drift and exits 0', async () => {
+    const { runCli } = await import('../../cli/main');
+    const out: string[] = [];
+    const code = await runCli(['remediate', '--demo'], { stdout: { write: (text: string) => out.push(text) }, stderr: { write: (text: string) => out.push(text) }, now: () => NOW });
+    const output = out.join('');
+    expect(code).toBe(0);
+    expect(output).toContain('plan (revoke-public-ingress): Revoke tcp 4000 from 0.0.0.0/0, tcp 5173 from 0.0.0.0/0 on sg-0a93f6c2e7b15d048 (web-prod-app).');
+    expect(output).toContain('exempt: break-glass bastion, stopped unless an incident is open (INC-2291); nothing will be changed.');
+    expect(output).toContain('Dry run: nothing was changed.');
+    expect(ec2).not.toHaveReceivedAnyCommand();
+  });
+});
