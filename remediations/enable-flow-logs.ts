@@ -136,7 +136,7 @@ export default defineRemediation({
     const kmsKeyId = input.settings.kmsKeyArn ?? input.stack.kmsKeyArn;
     const roleArn = input.stack.flowLogRoleArn;
     const logGroupName = `${flowLogs.logGroupPrefix}/${vpc.id}`;
-    const missing = [!roleArn && 'the flow-log delivery role (the stack output FlowLogRoleArn)', !kmsKeyId && 'a KMS key for the log group (the stack key, or remediation.kmsKeyArn)'].filter(
+    const missing = [!roleArn && "the flow-log delivery role (the stack's FlowLogDeliveryRole, --flow-log-role-arn)", !kmsKeyId && "a KMS key for the log group (the stack's RemediationKey, --kms-key-arn, or remediation.kmsKeyArn)"].filter(
       (item): item is string => typeof item === 'string',
     );
     if (missing.length > 0 || !roleArn || !kmsKeyId) {

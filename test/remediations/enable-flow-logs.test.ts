@@ -84,7 +84,7 @@ describe('Remediation: enable-flow-logs', () => {
     it('plans nothing automatic and says what is missing without the delivery role', () => {
       const missing = plan({ stack: { kmsKeyArn: STACK.kmsKeyArn } });
       expect(missing.steps).toEqual([]);
-      expect(missing.summary).toBe(`Cannot create a flow log for ${VPC}: the flow-log delivery role (the stack output FlowLogRoleArn) is not known.`);
+      expect(missing.summary).toBe(`Cannot create a flow log for ${VPC}: the flow-log delivery role (the stack's FlowLogDeliveryRole, --flow-log-role-arn) is not known.`);
       expect(missing.manual?.commands[1]).toContain(`--resource-ids ${VPC} --traffic-type ALL`);
     });
   });
