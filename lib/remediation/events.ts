@@ -35,6 +35,8 @@ export interface RemediationEventDetail {
   /** For `Remediation Skipped`: why nothing was done. */
   reason?: SkipReason;
   summary: string;
+  /** One line per API call: planned (`Revoke tcp 5173 from 0.0.0.0/0 (RevokeSecurityGroupIngress)`), or made, with its status. */
+  actions: string[];
   exemption?: Exemption;
   /** The planned changes in words, what stays as it is, and what a person must do. */
   plan?: {
@@ -65,6 +67,11 @@ export function detailTypeOf(outcome: RemediationEventDetail['outcome']): Remedi
   }
 }
 
+function actionsOf(record: AuditRecord): string[] {
+  if (record.result) return record.result.steps.map((step) => `${step.description} (${step.operation}): ${step.status}${step.errorCode ? ` ${step.errorCode}` : ''}`);
+  return (record.plan?.steps ?? []).map((step) => `${step.description} (${step.call.operation})`);
+}
+
 /** The event detail of a record in one of its final states. */
 export function eventDetailOf(record: AuditRecord & { outcome: RemediationEventDetail['outcome'] }): RemediationEventDetail {
   const plan = record.plan;
@@ -82,6 +89,7 @@ export function eventDetailOf(record: AuditRecord & { outcome: RemediationEventD
     outcome: record.outcome,
     ...(record.reason !== undefined && { reason: record.reason }),
     summary: record.summary,
+    actions: actionsOf(record),
     ...(record.exemption !== undefined && { exemption: record.exemption }),
     ...(plan && {
       plan: {

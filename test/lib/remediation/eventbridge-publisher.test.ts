@@ -17,6 +17,7 @@ const detail: RemediationEventDetail = {
   mode: 'dry-run',
   outcome: 'planned',
   summary: 'Revoke tcp 5173 from 0.0.0.0/0 on sg-0f1e2d3c4b5a69788.',
+  actions: ['Revoke tcp 5173 from 0.0.0.0/0 (RevokeSecurityGroupIngress)'],
   reversible: false,
   time: '2025-06-12T09:41:40.000Z',
 };

@@ -85,6 +85,12 @@ describe('remediateFinding', () => {
     expect(events.detailTypes).toEqual(['Remediation Planned', 'Remediation Applied']);
     const applied = events.events[1]!.detail;
     expect(applied).toMatchObject({ version: '1', ruleId: 'public-app-ports', remediation: 'revoke-public-ingress', mode: 'auto', outcome: 'applied', reversible: true });
+    expect(applied.actions).toEqual([
+      'Revoke tcp 5173 from 0.0.0.0/0 (sgr-0a11b22c33d44e551) (RevokeSecurityGroupIngress): done',
+      'Revoke tcp 4000 from 0.0.0.0/0 (sgr-0a11b22c33d44e552) (RevokeSecurityGroupIngress): done',
+      'Revoke tcp 22 from ::/0 (sgr-0a11b22c33d44e553) (RevokeSecurityGroupIngress): done',
+    ]);
+    expect(events.events[0]!.detail.actions[0]).toBe('Revoke tcp 5173 from 0.0.0.0/0 (sgr-0a11b22c33d44e551) (RevokeSecurityGroupIngress)');
     expect(applied.plan?.keeps).toEqual(expect.arrayContaining(['tcp 443 from 0.0.0.0/0 (sgr-0a11b22c33d44e554)', 'tcp 5432 from 10.0.0.0/16 (sgr-0a11b22c33d44e556)']));
     expect(events.events[1]!.resources).toEqual([`arn:aws:ec2:eu-west-1:123456789012:security-group/${GROUP}`]);
     const record = await audit.get(run.auditId);
