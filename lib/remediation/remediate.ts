@@ -1,4 +1,4 @@
-import { RemediationError } from '../errors';
+import { EventPublishError, RemediationError } from '../errors';
 import { evaluateResource, findRule } from '../evaluate';
 import type { Finding } from '../finding';
 import type { Lookups } from '../lookups';
@@ -113,7 +113,8 @@ export async function remediateFinding(finding: Finding, deps: RemediationDepend
     }
     return await applyPlan(plan, remediation);
   } catch (error) {
-    if (error instanceof RemediationError) throw error;
+    // A lost event must not rewrite the record: it already holds the outcome and the undo.
+    if (error instanceof RemediationError || error instanceof EventPublishError) throw error;
     await finish({ outcome: 'failed', summary: `Remediation of ${finding.resourceId} failed: ${(error as Error).message}`, error: (error as Error).message, retryable: true });
     throw new RemediationError(`Remediation of ${finding.resourceId} (event ${finding.eventId}) failed: ${(error as Error).message}`, { cause: error, retryable: true });
   }

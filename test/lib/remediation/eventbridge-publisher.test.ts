@@ -46,3 +46,12 @@ describe('EventBridgePublisher', () => {
     );
   });
 });
+
+describe('EventBridgePublisher errors', () => {
+  it('reports an unreachable bus as an event publish error', async () => {
+    eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('getaddrinfo ENOTFOUND events.eu-west-1.amazonaws.com'), { name: 'Error' }));
+    await expect(new EventBridgePublisher(new EventBridgeClient({ region: 'eu-west-1' })).publish('Remediation Applied', detail, [])).rejects.toThrow(
+      'Cannot put the "Remediation Applied" event for a-1 on default: getaddrinfo ENOTFOUND events.eu-west-1.amazonaws.com',
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import 'aws-sdk-client-mock-jest';
 import { EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { EventPublishError } from '../../../lib/errors';
 import { EXEMPT_TAG, EXEMPT_UNTIL_TAG } from '../../../lib/exemption';
 import { findingFromComplianceChange, type Finding } from '../../../lib/finding';
 import { createLookups } from '../../../lib/lookups';
@@ -212,6 +213,24 @@ describe('remediateFinding', () => {
     expect((await remediateFinding(finding(), deps)).outcome).toBe('failed');
     expect(events.events.at(-1)!.detail).toMatchObject({ outcome: 'failed', error: expect.stringContaining('UnauthorizedOperation') });
     expect((await remediateFinding(finding(), deps)).outcome).toBe('duplicate');
+  });
+
+  it('keeps the applied record and its undo when the result cannot be announced, and a re-delivery changes nothing', async () => {
+    ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+    const { deps, audit, events } = await setup({ mode: 'auto' });
+    const publish = events.publish.bind(events);
+    deps.events = {
+      publish: async (detailType, detail, resources) => {
+        if (detailType === 'Remediation Applied') throw new EventPublishError('EventBridge refused the "Remediation Applied" event');
+        return publish(detailType, detail, resources);
+      },
+    };
+    await expect(remediateFinding(finding(), deps)).rejects.toThrow(EventPublishError);
+    const record = await audit.get('8e1f3a52-6c4d-9b07-2e1a-5d3c7b9f0a14');
+    expect(record).toMatchObject({ outcome: 'applied' });
+    expect(record?.undo).toHaveLength(3);
+    expect((await remediateFinding(finding(), deps)).outcome).toBe('duplicate');
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 3);
   });
 
   it('records a failed re-read as a retryable failure and throws it', async () => {
