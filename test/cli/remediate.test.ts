@@ -138,3 +138,22 @@ describe('CLI: driftwarden remediate --demo', () => {
     expect(ec2).not.toHaveReceivedAnyCommand();
   });
 });
+
+describe('CLI: driftwarden remediate on the live account', () => {
+  it('plans from what the live collector lists in the region asked for', async () => {
+    const { runCli } = await import('../../cli/main');
+    const out: string[] = [];
+    const collect = jest.fn(async () => ({ resources: [liveAppGroup()], lookups: createLookups({}), errors: [{ resourceType: 'AWS::S3::Bucket', region: 'eu-west-1', message: 'AccessDenied' }] }));
+    const code = await runCli(['remediate', '--region', 'eu-west-1'], {
+      stdout: { write: (text: string) => out.push(text) },
+      stderr: { write: (text: string) => out.push(text) },
+      now: () => NOW,
+      liveCollector: { collect },
+    });
+    expect(code).toBe(0);
+    expect(collect).toHaveBeenCalledWith(expect.objectContaining({ regions: ['eu-west-1'] }));
+    const output = out.join('');
+    expect(output).toContain('driftwarden: warning: could not list AWS::S3::Bucket in eu-west-1: AccessDenied');
+    expect(output).toContain('    1. Revoke tcp 5173 from 0.0.0.0/0 (sgr-0a11b22c33d44e551)\n       ec2 RevokeSecurityGroupIngress {"GroupId":"sg-0f1e2d3c4b5a69788","SecurityGroupRuleIds":["sgr-0a11b22c33d44e551"]}');
+  });
+});
