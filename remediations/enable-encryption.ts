@@ -10,7 +10,7 @@ import {
   type RemediationClients,
   type RemediationPlan,
 } from '../lib/remediation/plan';
-import { ebsVolumeRunbook, efsRunbook, rdsClusterRunbook, rdsInstanceRunbook } from './encryption-runbooks';
+import { ebsVolumeRunbook, efsRunbook, rdsClusterRunbook, rdsInstanceRunbook } from '../lib/remediation/runbooks';
 
 type EncryptedType =
   | 'AWS::EC2::Volume'

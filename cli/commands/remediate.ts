@@ -7,19 +7,11 @@ import { remediateFinding, type RemediationRun } from '../../lib/remediation/rem
 import { parseSettings, readSettingsFile, type Settings } from '../../lib/settings';
 import { REMEDIATIONS } from '../../remediations';
 import { RULES } from '../../rules';
+import type { CliContext } from '../context';
 import type { RemediationAccount } from '../remediation-account';
 
-export interface Output {
-  write(text: string): unknown;
-}
-
 /** The part of the CLI's context these commands use. */
-export interface CommandIO {
-  stdout: Output;
-  stderr: Output;
-  now(): Date;
-  exitCode: number;
-}
+export type CommandIO = Pick<CliContext, 'stdout' | 'stderr' | 'now' | 'exitCode'>;
 
 export interface SourceFlags {
   snapshot?: string;

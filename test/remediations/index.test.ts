@@ -4,7 +4,7 @@ import { findRemediation, REMEDIATIONS } from '../../remediations';
 import { RULES } from '../../rules';
 
 const FILES = readdirSync(join(__dirname, '../../remediations'))
-  .filter((file) => file.endsWith('.ts') && file !== 'index.ts' && file !== 'encryption-runbooks.ts')
+  .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
   .map((file) => file.replace(/\.ts$/, ''));
 
 describe('Remediation registry', () => {

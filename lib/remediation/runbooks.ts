@@ -1,4 +1,4 @@
-import type { ManualRunbook } from '../lib/remediation/plan';
+import type { ManualRunbook } from './plan';
 
 /**
  * Step-by-step commands for storage that AWS cannot encrypt in place. Each uses the resource's real
