@@ -35,7 +35,7 @@ async function confirmOnTerminal(question: string): Promise<boolean> {
   }
 }
 
-export function remediationDependencies(context: CliContext): RemediateDependencies {
+function remediationDependencies(context: CliContext): RemediateDependencies {
   return {
     readSource: (flags) => readSource(flags, context),
     confirm: confirmOnTerminal,

@@ -10,7 +10,7 @@ import { configRuleName, enabledRules, type StackNames } from './config-rules';
 import { lambdaRole, loadStackSettings } from './stack';
 
 /** The function logical id serverless gives the `remediate` function. */
-export const REMEDIATE_FUNCTION = 'RemediateLambdaFunction';
+const REMEDIATE_FUNCTION = 'RemediateLambdaFunction';
 const AUDIT_TABLE = 'RemediationAuditTable';
 const DEAD_LETTER_QUEUE = 'RemediationDeadLetterQueue';
 const EVENT_RULE = 'RemediationEventRule';
@@ -21,7 +21,7 @@ const sub = (template: string) => ({ 'Fn::Sub': template });
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
 /** Rules whose findings the remediation function receives: enabled, and with a remediation to run. */
-export function remediatedRules(rules: readonly AnyRule[], settings: Settings): AnyRule[] {
+function remediatedRules(rules: readonly AnyRule[], settings: Settings): AnyRule[] {
   return enabledRules(rules, settings).filter((rule) => rule.remediation !== undefined);
 }
 
@@ -29,7 +29,7 @@ export function remediatedRules(rules: readonly AnyRule[], settings: Settings): 
  * The EventBridge pattern: this account's Config compliance changes to NON_COMPLIANT, for this
  * stack's rules only (their names carry service and stage, so another stack's rules never match).
  */
-export function remediationEventPattern(rules: readonly AnyRule[], settings: Settings, names: StackNames): object {
+function remediationEventPattern(rules: readonly AnyRule[], settings: Settings, names: StackNames): object {
   return {
     source: ['aws.config'],
     'detail-type': ['Config Rules Compliance Change'],
@@ -51,7 +51,7 @@ function remediationsOf(rules: readonly AnyRule[], remediations: readonly AnyRem
  * The remediation role: the re-read and lookups of the remediated rules, each remediation's declared
  * grants with their resource scopes, and the function's own audit table, bus, queue and logs.
  */
-export function remediationRoleStatements(rules: readonly AnyRule[], remediations: readonly AnyRemediation[]): object[] {
+function remediationRoleStatements(rules: readonly AnyRule[], remediations: readonly AnyRemediation[]): object[] {
   const reads = new Set<string>();
   for (const rule of rules) {
     for (const type of rule.resourceTypes) for (const action of inventoryPermissions(type)) reads.add(action);

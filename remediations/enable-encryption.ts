@@ -193,7 +193,7 @@ function manualOnly(input: Input, base: Base): RemediationPlan {
   return { ...base, summary: `${labelOf(resource)} cannot be encrypted in place; nothing is changed automatically. Follow the runbook.`, keeps: [...base.keeps, `${labelOf(resource)} is not touched`], steps: [], manual };
 }
 
-export function planEncryption(input: Input): RemediationPlan {
+function planEncryption(input: Input): RemediationPlan {
   const resource = input.resource;
   const before = resource.properties;
   const base: Base = {

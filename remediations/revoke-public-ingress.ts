@@ -37,7 +37,7 @@ function sourceText(rule: IngressRule): string {
   return rule.source.kind === 'cidr' ? rule.source.cidr : rule.source.kind === 'securityGroup' ? rule.source.groupId : rule.source.prefixListId;
 }
 
-export function describeRule(rule: IngressRule): string {
+function describeRule(rule: IngressRule): string {
   const protocol = protocolName(rule.protocol);
   if (protocol === '-1') return `all traffic from ${sourceText(rule)}`;
   if (!hasPorts(rule)) return `protocol ${protocol} from ${sourceText(rule)}`;

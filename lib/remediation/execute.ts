@@ -14,7 +14,7 @@ import { SetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import type { ApiCall, ApiOperation, ApplyResult, PlannedStep, RemediationClients, StepResult } from './plan';
 
 /** Sends one planned call with the client of its service. */
-export async function sendCall(call: ApiCall, clients: RemediationClients): Promise<unknown> {
+async function sendCall(call: ApiCall, clients: RemediationClients): Promise<unknown> {
   switch (call.operation) {
     case 'RevokeSecurityGroupIngress':
       return clients.ec2.send(new RevokeSecurityGroupIngressCommand(call.input));
@@ -162,7 +162,7 @@ export async function performSteps(steps: readonly PlannedStep[], clients: Remed
 }
 
 /** The undo of every step this run changed, latest change first. */
-export function undoOf(steps: readonly PlannedStep[], results: readonly StepResult[]): ApiCall[] {
+function undoOf(steps: readonly PlannedStep[], results: readonly StepResult[]): ApiCall[] {
   return steps.flatMap((step, index) => (results[index]?.status === 'done' ? [step.undo] : [])).reverse().flat();
 }
 
