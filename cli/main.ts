@@ -3,10 +3,11 @@ import { DriftwardenError } from '../lib/errors';
 import { version } from '../package.json';
 import { registerEvalCommand } from './commands/eval';
 import { registerScanCommand } from './commands/scan';
+import { registerRemediationCommands } from './remediation-commands';
 import type { CliContext } from './context';
 
 /** Every command: a new one is a file in `cli/commands/` and one line here. */
-const COMMANDS: ((program: Command, context: CliContext) => void)[] = [registerScanCommand, registerEvalCommand];
+const COMMANDS: ((program: Command, context: CliContext) => void)[] = [registerScanCommand, registerEvalCommand, registerRemediationCommands];
 
 export function createProgram(context: CliContext): Command {
   const program = new Command('driftwarden')

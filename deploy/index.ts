@@ -1,6 +1,7 @@
 import { inventoryPermissions } from '../lib/aws/inventory';
 import type { AnyRule } from '../lib/rule';
 import type { StackNames } from './config-rules';
+import { remediationStack } from './remediation';
 import { configRuleStack, loadStackSettings } from './stack';
 
 /** A periodic rule lists every resource of its types; a change-only rule reads nothing beyond the item. */
@@ -10,7 +11,7 @@ function sweepActions(rule: AnyRule): string[] {
 
 /** Everything serverless.yml adds under `resources.Resources`. */
 export function stackResources(projectDir: string, names: StackNames): Record<string, object> {
-  return { ...configRuleStack(projectDir, names, sweepActions) };
+  return { ...configRuleStack(projectDir, names, sweepActions), ...remediationStack(projectDir, names) };
 }
 
 /** The validated settings, handed to the functions that act on them at run time. */

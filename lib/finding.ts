@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidEventError } from './errors';
-import { findRule } from './evaluate';
+import { findRule, type Evaluation } from './evaluate';
 import type { AnyRule, Compliance, Severity } from './rule';
 
 /**
@@ -79,5 +79,26 @@ export function findingFromComplianceChange(event: unknown, rules: readonly AnyR
     ...(result.annotation !== undefined && { annotation: result.annotation }),
     observedAt: result.evaluationResultIdentifier.orderingTimestamp,
     recordedAt: result.resultRecordedTime,
+  };
+}
+
+/**
+ * A finding from an evaluation made outside AWS Config (the CLI's scan of a snapshot, a plan or a
+ * live account), so the remediation core treats both alike. `runId` takes the place of the event id.
+ */
+export function findingFromEvaluation(evaluation: Evaluation, runId: string, defaults: { accountId?: string; region?: string } = {}): Finding {
+  return {
+    eventId: runId,
+    ruleId: evaluation.ruleId,
+    severity: evaluation.severity,
+    configRuleName: evaluation.ruleId,
+    resourceType: evaluation.resourceType,
+    resourceId: evaluation.resourceId,
+    accountId: evaluation.accountId ?? defaults.accountId ?? '',
+    region: evaluation.region ?? defaults.region ?? '',
+    compliance: evaluation.compliance,
+    annotation: evaluation.annotation,
+    observedAt: evaluation.orderingTimestamp,
+    recordedAt: evaluation.orderingTimestamp,
   };
 }

@@ -5,6 +5,11 @@ import { SettingsError } from '../lib/errors';
 import { parseSettings, readSettingsFile, ruleSettingsFor } from '../lib/settings';
 import { RULES } from '../rules';
 
+const REMEDIATION_DEFAULTS = {
+  maxChangesPerHour: 10,
+  flowLogs: { logGroupPrefix: '/driftwarden/vpc-flow-logs', retentionDays: 365, verifySeconds: 60 },
+};
+
 let directory: string;
 
 beforeAll(() => {
@@ -25,7 +30,7 @@ describe('Settings', () => {
   describe('parseSettings', () => {
     it('fills in defaults for an empty document', () => {
       const settings = parseSettings({}, RULES);
-      expect(settings).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true });
+      expect(settings).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS });
       expect(ruleSettingsFor(settings, 'vpc-flow-logs')).toEqual({ enabled: true, parameters: {}, mode: 'dry-run' });
     });
 
@@ -79,7 +84,7 @@ describe('Settings', () => {
     });
 
     it('reads an empty file as the defaults', () => {
-      expect(readSettingsFile(settingsFile('empty.yml', ''), RULES)).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true });
+      expect(readSettingsFile(settingsFile('empty.yml', ''), RULES)).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS });
     });
 
     it('names the file in a validation error', () => {
