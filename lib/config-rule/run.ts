@@ -1,6 +1,6 @@
 import { evaluateResource, findRule, notApplicable, type Evaluation } from '../evaluate';
 import { DriftwardenError } from '../errors';
-import { createLookups, type LookupData } from '../lookups';
+import { createLookups, type LookupData, type Lookups } from '../lookups';
 import type { Resource, ResourceType } from '../model';
 import { parseRuleParameters, type AnyRule, type Compliance } from '../rule';
 import { isGone, readConfigurationItem, resourceFromItem, type ConfigurationItem } from '../sources/config-item';
@@ -19,8 +19,9 @@ export interface RuleRunSources {
   /** The latest recorded item, for oversized notifications; undefined when Config has none. */
   fetchItem(resourceType: string, resourceId: string): Promise<ConfigurationItem | undefined>;
   /**
-   * The lookups the rule declares for these resources. In a sweep it is called once per page, so
-   * a source loads what covers the whole account (every flow log) once and the rest per page.
+   * The lookups the rule declares for these resources, asked for only when the rule consults one.
+   * In a sweep it is called once per page, so a source loads what covers the whole account (every
+   * flow log) once and the rest per page.
    */
   loadLookups(rule: AnyRule, resources: readonly Resource[], sweep: boolean): Promise<LookupData>;
   /** Every resource of a type, a page at a time. */
@@ -47,6 +48,26 @@ export interface RuleRun {
 
 const resultKey = (resourceType: string, resourceId: string) => `${resourceType}\u0000${resourceId}`;
 
+/**
+ * Evaluates resources with lookups only if the rule asks for them. A first pass answers every
+ * lookup with nothing and notes whether the rule asked: `evaluate()` is pure, so a rule that never
+ * asked (encryption-at-rest when no customer managed key is required) gave the verdict it would give
+ * with them, and no lookup call is made. If it asked, the rule's lookups are loaded as before and
+ * the resources evaluated again.
+ */
+async function evaluateWithLookups(rule: AnyRule, params: unknown, resources: readonly Resource[], load: () => Promise<LookupData>, now: Date): Promise<Evaluation[]> {
+  let asked = false;
+  const nothing = () => {
+    asked = true;
+    return undefined;
+  };
+  const unanswered: Lookups = { flowLogs: nothing, secretRotation: nothing, keyManager: nothing };
+  const evaluations = resources.map((resource) => evaluateResource(rule, params, resource, unanswered, now));
+  if (!asked) return evaluations;
+  const lookups = createLookups(await load());
+  return resources.map((resource) => evaluateResource(rule, params, resource, lookups, now));
+}
+
 async function evaluateItem(rule: AnyRule, params: unknown, item: ConfigurationItem, sources: RuleRunSources, now: Date): Promise<Evaluation> {
   const orderingTimestamp = item.captureTime ?? now.toISOString();
   if (isGone(item)) {
@@ -54,8 +75,8 @@ async function evaluateItem(rule: AnyRule, params: unknown, item: ConfigurationI
   }
   const resource = resourceFromItem(item);
   if (!resource) return notApplicable(rule, item, `driftwarden does not evaluate ${item.resourceType}.`, orderingTimestamp);
-  const lookups = createLookups(await sources.loadLookups(rule, [resource], false));
-  return evaluateResource(rule, params, resource, lookups, now);
+  const [evaluation] = await evaluateWithLookups(rule, params, [resource], () => sources.loadLookups(rule, [resource], false), now);
+  return evaluation!;
 }
 
 async function evaluateChange(rule: AnyRule, params: unknown, invocation: RuleInvocation, sources: RuleRunSources, now: Date): Promise<Evaluation> {
@@ -117,8 +138,7 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
   for (const resourceType of rule.resourceTypes) {
     try {
       for await (const page of readAhead(sources.listResources(resourceType))) {
-        const lookups = createLookups(await sources.loadLookups(rule, page, true));
-        for (const resource of page) evaluated.push(evaluateResource(rule, params, resource, lookups, options.now));
+        evaluated.push(...(await evaluateWithLookups(rule, params, page, () => sources.loadLookups(rule, page, true), options.now)));
       }
     } catch (error) {
       unlistedTypes.add(resourceType);

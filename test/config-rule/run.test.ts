@@ -76,6 +76,19 @@ describe('Config rule run: change notifications', () => {
   });
 });
 
+describe('Config rule run: lookups on change', () => {
+  it('makes no lookup call for a rule that does not consult one', async () => {
+    const event = withInvokingEvent('event-change-sg', (invoking) => (invoking.configurationItem = fixture('config/ebs-volume-encrypted.json')), {
+      configRuleName: 'driftwarden-dev-encryption-at-rest',
+      ruleParameters: '{}',
+    });
+    const loadLookups = jest.fn(async (): Promise<LookupData> => ({}));
+    const run = await runRuleInvocation(RULES, readRuleInvocation(event), sources({ loadLookups }), options);
+    expect(loadLookups).not.toHaveBeenCalled();
+    expect(run.evaluations[0]!.compliance).toBe('COMPLIANT');
+  });
+});
+
 describe('Config rule run: bad invocations', () => {
   it('names the parameter that is invalid', async () => {
     const event = { ...fixture('config/event-change-sg.json'), ruleParameters: '{"authorizedTcpPorts":"80,http"}' };
@@ -211,6 +224,24 @@ describe('Config rule run: scheduled sweeps', () => {
         throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       })();
     await expect(runRuleInvocation(RULES, scheduled(), sources({ listResources: () => pages([vpc('vpc-1')]), recordedResults }), options)).rejects.toThrow('Rate exceeded');
+  });
+
+  it.each([
+    ['no customer managed key is required', {}, 0, 'COMPLIANT'],
+    ['customer managed keys are required', { requireCustomerManagedKey: 'true' }, 1, 'COMPLIANT'],
+  ])('loads key lookups only when the rule consults them: %s', async (_case, parameters, loads, compliance) => {
+    const invocation = readRuleInvocation({
+      ...fixture<Record<string, unknown>>('config/event-scheduled-vpc.json'),
+      configRuleName: 'driftwarden-dev-encryption-at-rest',
+      ruleParameters: JSON.stringify(parameters),
+    });
+    const volume = itemResource('ebs-volume-encrypted');
+    const keyId = (volume.properties as { kmsKeyId: string }).kmsKeyId;
+    const loadLookups = jest.fn(async (): Promise<LookupData> => ({ keyManagers: new Map([[keyId, 'CUSTOMER' as const]]) }));
+    const listResources = (type: ResourceType) => (type === 'AWS::EC2::Volume' ? pages([volume]) : pages<Resource>());
+    const run = await runRuleInvocation(RULES, invocation, sources({ loadLookups, listResources }), options);
+    expect(loadLookups).toHaveBeenCalledTimes(loads);
+    expect(run.evaluations.map((evaluation) => evaluation.compliance)).toEqual([compliance]);
   });
 
   it('keeps earlier verdicts of a type it could not list and says so', async () => {
