@@ -26,3 +26,6 @@ export class EvaluationDeliveryError extends DriftwardenError {}
 
 /** Settings (deploy settings file, environment) are invalid. */
 export class SettingsError extends DriftwardenError {}
+
+/** An alert could not be delivered to a channel (Slack, email) after every retry. */
+export class AlertDeliveryError extends DriftwardenError {}

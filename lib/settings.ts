@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SettingsError } from './errors';
 import { findRule } from './evaluate';
-import { parseRuleParameters, type AnyRule } from './rule';
+import { parseRuleParameters, SEVERITIES, type AnyRule } from './rule';
 
 export const REMEDIATION_MODES = ['off', 'notify', 'dry-run', 'auto'] as const;
 export type RemediationMode = (typeof REMEDIATION_MODES)[number];
@@ -18,6 +18,44 @@ const ruleSettings = z
   })
   .strict();
 
+const severity = z.enum(SEVERITIES);
+
+/** Where alerts go, what reaches each channel, and how floods are held back. */
+const notificationSettings = z
+  .object({
+    email: z
+      .object({
+        /** Each address gets an SNS email subscription, confirmed by its owner before mail flows. */
+        addresses: z.array(z.string().email()).default([]),
+        minimumSeverity: severity.default('medium'),
+      })
+      .strict()
+      .default({}),
+    slack: z
+      .object({
+        /** Secrets Manager secret holding the incoming-webhook URL; the URL itself never appears in settings. */
+        webhookSecretArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN')
+          .optional(),
+        minimumSeverity: severity.default('low'),
+      })
+      .strict()
+      .default({}),
+    digest: z
+      .object({
+        /** More alerts than this for one channel in one batch are sent as a single digest. */
+        threshold: z.number().int().min(1).default(10),
+        /** How many resources a digest lists by name; the rest are counted. */
+        size: z.number().int().min(1).max(40).default(20),
+      })
+      .strict()
+      .default({}),
+    /** How long a delivered event or an unchanged finding is remembered and not announced again. */
+    dedupWindowHours: z.number().positive().max(24 * 30).default(24),
+  })
+  .strict();
+
 /**
  * The settings a deployment uses (`settings/<stage>.yml`, else `settings/default.yml`) and the CLI
  * reads with `--config`: one file, one schema.
@@ -29,11 +67,13 @@ export const settingsSchema = z
     periodicFrequency: z
       .enum(['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'])
       .default('TwentyFour_Hours'),
+    notifications: notificationSettings.default({}),
   })
   .strict();
 
 export type Settings = z.output<typeof settingsSchema>;
 export type RuleSettings = z.output<typeof ruleSettings>;
+export type NotificationSettings = z.output<typeof notificationSettings>;
 
 /** Validates settings against the schema and every rule's own parameter schema. */
 export function parseSettings(raw: unknown, rules: readonly AnyRule[], origin = 'settings'): Settings {
