@@ -67,6 +67,11 @@ export const settingsSchema = z
     periodicFrequency: z
       .enum(['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'])
       .default('TwentyFour_Hours'),
+    /**
+     * Periodic sweeps report only verdicts that differ from what AWS Config already holds (plus
+     * deleted resources); Config keeps a rule's results until they are replaced or deleted.
+     */
+    costAwareReporting: z.boolean().default(true),
     notifications: notificationSettings.default({}),
   })
   .strict();
@@ -106,6 +111,19 @@ export function readSettingsFile(path: string, rules: readonly AnyRule[]): Setti
     throw new SettingsError(`${path} is neither JSON nor YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
   return parseSettings(raw, rules, path);
+}
+
+/** The settings a deployed function runs with: `DRIFTWARDEN_SETTINGS`, written at package time. */
+export function deployedSettings(rules: readonly AnyRule[], environment: NodeJS.ProcessEnv = process.env): Settings {
+  const text = environment.DRIFTWARDEN_SETTINGS;
+  if (text === undefined || text === '') return parseSettings({}, rules, 'DRIFTWARDEN_SETTINGS');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new SettingsError('DRIFTWARDEN_SETTINGS is not valid JSON; redeploy so it is written from settings/<stage>.yml', { cause: error });
+  }
+  return parseSettings(raw, rules, 'DRIFTWARDEN_SETTINGS');
 }
 
 export function ruleSettingsFor(settings: Settings, ruleId: string): RuleSettings {

@@ -1,0 +1,130 @@
+import { evaluateResource, findRule, notApplicable, type Evaluation } from '../evaluate';
+import { DriftwardenError } from '../errors';
+import { createLookups, type LookupData } from '../lookups';
+import type { Resource, ResourceType } from '../model';
+import { parseRuleParameters, type AnyRule, type Compliance } from '../rule';
+import { isGone, readConfigurationItem, resourceFromItem, type ConfigurationItem } from '../sources/config-item';
+import type { RuleInvocation } from './invocation';
+
+/** A verdict AWS Config already holds for this rule, from GetComplianceDetailsByConfigRule. */
+export interface RecordedResult {
+  resourceType: string;
+  resourceId: string;
+  compliance: Compliance;
+  annotation?: string;
+}
+
+/** What a rule run needs from AWS, injected so the run itself is testable without it. */
+export interface RuleRunSources {
+  /** The latest recorded item, for oversized notifications; undefined when Config has none. */
+  fetchItem(resourceType: string, resourceId: string): Promise<ConfigurationItem | undefined>;
+  /**
+   * The lookups the rule declares for these resources. In a sweep it is called once per page, so
+   * a source loads what covers the whole account (every flow log) once and the rest per page.
+   */
+  loadLookups(rule: AnyRule, resources: readonly Resource[], sweep: boolean): Promise<LookupData>;
+  /** Every resource of a type, a page at a time. */
+  listResources(resourceType: ResourceType): AsyncIterable<readonly Resource[]>;
+  /** Every verdict Config holds for the rule, a page at a time. */
+  recordedResults(configRuleName: string): AsyncIterable<readonly RecordedResult[]>;
+}
+
+export interface RuleRunOptions {
+  now: Date;
+  /** Skip re-reporting verdicts Config already holds unchanged (periodic sweeps only). */
+  costAwareReporting: boolean;
+}
+
+export interface RuleRun {
+  rule: AnyRule;
+  /** The evaluations to report with PutEvaluations. */
+  evaluations: Evaluation[];
+  /** Verdicts evaluated but not re-reported because Config already holds them unchanged. */
+  unchanged: number;
+  /** Resource types a sweep could not list: their earlier verdicts stand, and the run must fail loudly. */
+  failedTypes: { resourceType: string; error: Error }[];
+}
+
+const resultKey = (resourceType: string, resourceId: string) => `${resourceType}\u0000${resourceId}`;
+
+async function evaluateItem(rule: AnyRule, params: unknown, item: ConfigurationItem, sources: RuleRunSources, now: Date): Promise<Evaluation> {
+  const orderingTimestamp = item.captureTime ?? now.toISOString();
+  if (isGone(item)) {
+    return notApplicable(rule, item, `The resource is ${item.status === 'ResourceNotRecorded' ? 'not recorded by AWS Config' : 'deleted'}; nothing to evaluate.`, orderingTimestamp);
+  }
+  const resource = resourceFromItem(item);
+  if (!resource) return notApplicable(rule, item, `driftwarden does not evaluate ${item.resourceType}.`, orderingTimestamp);
+  const lookups = createLookups(await sources.loadLookups(rule, [resource], false));
+  return evaluateResource(rule, params, resource, lookups, now);
+}
+
+async function evaluateChange(rule: AnyRule, params: unknown, invocation: RuleInvocation, sources: RuleRunSources, now: Date): Promise<Evaluation> {
+  const event = invocation.invokingEvent;
+  if (event.messageType === 'ScheduledNotification') throw new DriftwardenError('evaluateChange called for a scheduled notification');
+  const item =
+    event.messageType === 'ConfigurationItemChangeNotification'
+      ? readConfigurationItem(event.configurationItem)
+      : await sources.fetchItem(event.configurationItemSummary.resourceType, event.configurationItemSummary.resourceId);
+  if (!item) {
+    const summary = event.messageType === 'OversizedConfigurationItemChangeNotification' ? event.configurationItemSummary : undefined;
+    return notApplicable(
+      rule,
+      { resourceType: summary?.resourceType ?? 'unknown', resourceId: summary?.resourceId ?? 'unknown' },
+      'AWS Config holds no configuration item for this resource; it is not recorded.',
+      summary?.configurationItemCaptureTime ?? now.toISOString(),
+    );
+  }
+  if (invocation.eventLeftScope) {
+    return notApplicable(rule, item, 'The resource left the rule\'s scope.', item.captureTime ?? now.toISOString());
+  }
+  return evaluateItem(rule, params, item, sources, now);
+}
+
+async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation, sources: RuleRunSources, options: RuleRunOptions): Promise<RuleRun> {
+  const recorded = new Map<string, RecordedResult>();
+  for await (const page of sources.recordedResults(invocation.configRuleName)) {
+    for (const result of page) recorded.set(resultKey(result.resourceType, result.resourceId), result);
+  }
+  const evaluations: Evaluation[] = [];
+  const failedTypes: RuleRun['failedTypes'] = [];
+  const unlistedTypes = new Set<string>();
+  let unchanged = 0;
+  for (const resourceType of rule.resourceTypes) {
+    try {
+      for await (const page of sources.listResources(resourceType)) {
+        const lookups = createLookups(await sources.loadLookups(rule, page, true));
+        for (const resource of page) {
+          const evaluation = evaluateResource(rule, params, resource, lookups, options.now);
+          const key = resultKey(resource.type, resource.id);
+          const previous = recorded.get(key);
+          recorded.delete(key);
+          if (options.costAwareReporting && previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
+            unchanged += 1;
+          } else {
+            evaluations.push(evaluation);
+          }
+        }
+      }
+    } catch (error) {
+      unlistedTypes.add(resourceType);
+      failedTypes.push({ resourceType, error: error as Error });
+    }
+  }
+  // What Config still holds a verdict for but no longer exists: without this its old verdict would stand forever.
+  for (const gone of recorded.values()) {
+    if (gone.compliance === 'NOT_APPLICABLE' || unlistedTypes.has(gone.resourceType)) continue;
+    evaluations.push(notApplicable(rule, gone, 'The resource no longer exists.', options.now.toISOString()));
+  }
+  return { rule, evaluations, unchanged, failedTypes };
+}
+
+/** Evaluates one Config rule invocation into the evaluations to report. */
+export async function runRuleInvocation(rules: readonly AnyRule[], invocation: RuleInvocation, sources: RuleRunSources, options: RuleRunOptions): Promise<RuleRun> {
+  const rule = findRule(rules, invocation.configRuleName);
+  const params = parseRuleParameters(rule, invocation.ruleParameters);
+  if (invocation.invokingEvent.messageType === 'ScheduledNotification') {
+    return sweep(rule, params, invocation, sources, options);
+  }
+  const evaluation = await evaluateChange(rule, params, invocation, sources, options.now);
+  return { rule, evaluations: [evaluation], unchanged: 0, failedTypes: [] };
+}

@@ -1,0 +1,170 @@
+import { readRuleInvocation } from '../../lib/config-rule/invocation';
+import { runRuleInvocation, type RecordedResult, type RuleRunSources } from '../../lib/config-rule/run';
+import { InvalidEventError, InvalidParameterError, UnknownRuleError } from '../../lib/errors';
+import type { LookupData } from '../../lib/lookups';
+import type { Resource, ResourceType } from '../../lib/model';
+import { readConfigurationItem } from '../../lib/sources/config-item';
+import { RULES } from '../../rules';
+import { fixture, itemResource, NOW } from '../helpers';
+
+function sources(overrides: Partial<RuleRunSources> = {}): RuleRunSources {
+  return {
+    fetchItem: async () => undefined,
+    loadLookups: async () => ({}),
+    listResources: async function* () {},
+    recordedResults: async function* () {},
+    ...overrides,
+  };
+}
+
+const options = { now: NOW, costAwareReporting: true };
+
+function withInvokingEvent(base: string, change: (invoking: any) => void, extra: Record<string, unknown> = {}) {
+  const event = fixture(`config/${base}.json`);
+  const invoking = JSON.parse(event.invokingEvent);
+  change(invoking);
+  return { ...event, invokingEvent: JSON.stringify(invoking), ...extra };
+}
+
+describe('Config rule run: change notifications', () => {
+  it('evaluates the item carried by the event', async () => {
+    const run = await runRuleInvocation(RULES, readRuleInvocation(fixture('config/event-change-sg.json')), sources(), options);
+    expect(run.evaluations).toHaveLength(1);
+    expect(run.evaluations[0]).toMatchObject({
+      ruleId: 'public-app-ports',
+      resourceType: 'AWS::EC2::SecurityGroup',
+      resourceId: 'sg-0f1e2d3c4b5a69788',
+      compliance: 'NON_COMPLIANT',
+    });
+    expect(run.evaluations[0]!.annotation).toContain('tcp 5173 from 0.0.0.0/0');
+  });
+
+  it('fetches an oversized item from the configuration history', async () => {
+    const item = readConfigurationItem(fixture('config/sg-public-app.json'));
+    const fetchItem = jest.fn(async () => item);
+    const run = await runRuleInvocation(RULES, readRuleInvocation(fixture('config/event-oversized-sg.json')), sources({ fetchItem }), options);
+    expect(fetchItem).toHaveBeenCalledWith('AWS::EC2::SecurityGroup', 'sg-0f1e2d3c4b5a69788');
+    expect(run.evaluations[0]!.compliance).toBe('NON_COMPLIANT');
+  });
+
+  it('reports NOT_APPLICABLE when an oversized item is not in the history', async () => {
+    const run = await runRuleInvocation(RULES, readRuleInvocation(fixture('config/event-oversized-sg.json')), sources(), options);
+    expect(run.evaluations[0]).toMatchObject({ resourceId: 'sg-0f1e2d3c4b5a69788', compliance: 'NOT_APPLICABLE' });
+    expect(run.evaluations[0]!.annotation).toMatch(/not recorded/);
+  });
+
+  it.each([
+    ['a deleted resource', (invoking: any) => (invoking.configurationItem.configurationItemStatus = 'ResourceDeleted'), {}, /deleted/],
+    ['an unrecorded resource', (invoking: any) => (invoking.configurationItem.configurationItemStatus = 'ResourceNotRecorded'), {}, /not recorded/],
+    ['a resource that left the scope', () => undefined, { eventLeftScope: true }, /left the rule's scope/],
+    ['a type the rule does not evaluate', (invoking: any) => (invoking.configurationItem.resourceType = 'AWS::EC2::Subnet'), {}, /does not evaluate AWS::EC2::Subnet/],
+  ])('reports NOT_APPLICABLE for %s', async (_case, change, extra, annotation) => {
+    const event = withInvokingEvent('event-change-sg', change, extra);
+    const run = await runRuleInvocation(RULES, readRuleInvocation(event), sources(), options);
+    expect(run.evaluations).toEqual([expect.objectContaining({ compliance: 'NOT_APPLICABLE', annotation: expect.stringMatching(annotation) })]);
+  });
+
+  it('loads the lookups the rule needs for the one resource', async () => {
+    const event = withInvokingEvent('event-change-sg', (invoking) => (invoking.configurationItem = fixture('config/vpc.json')), {
+      configRuleName: 'driftwarden-dev-vpc-flow-logs',
+      ruleParameters: '{}',
+    });
+    const loadLookups = jest.fn(async (): Promise<LookupData> => ({ flowLogsByVpc: new Map() }));
+    const run = await runRuleInvocation(RULES, readRuleInvocation(event), sources({ loadLookups }), options);
+    expect(loadLookups).toHaveBeenCalledWith(expect.objectContaining({ id: 'vpc-flow-logs' }), [expect.objectContaining({ type: 'AWS::EC2::VPC' })], false);
+    expect(run.evaluations[0]!.compliance).toBe('NON_COMPLIANT');
+  });
+});
+
+describe('Config rule run: bad invocations', () => {
+  it('names the parameter that is invalid', async () => {
+    const event = { ...fixture('config/event-change-sg.json'), ruleParameters: '{"authorizedTcpPorts":"80,http"}' };
+    await expect(runRuleInvocation(RULES, readRuleInvocation(event), sources(), options)).rejects.toThrow(InvalidParameterError);
+    await expect(runRuleInvocation(RULES, readRuleInvocation(event), sources(), options)).rejects.toThrow(/authorizedTcpPorts/);
+  });
+
+  it('rejects a rule it does not know', async () => {
+    const event = { ...fixture('config/event-change-sg.json'), configRuleName: 'someone-elses-rule' };
+    await expect(runRuleInvocation(RULES, readRuleInvocation(event), sources(), options)).rejects.toThrow(UnknownRuleError);
+  });
+
+  it.each([
+    ['not an object', 'hello', /Not an AWS Config rule invocation/],
+    ['no result token', { ...fixture('config/event-change-sg.json'), resultToken: undefined }, /resultToken/],
+    ['invokingEvent that is not JSON', { ...fixture('config/event-change-sg.json'), invokingEvent: '{oops' }, /invokingEvent is not valid JSON/],
+    ['ruleParameters that are not JSON', { ...fixture('config/event-change-sg.json'), ruleParameters: '80,443' }, /ruleParameters is not valid JSON/],
+    ['an unknown message type', { ...fixture('config/event-change-sg.json'), invokingEvent: '{"messageType":"Surprise"}' }, /messageType/],
+  ])('rejects an event with %s', (_case, event, message) => {
+    expect(() => readRuleInvocation(event)).toThrow(InvalidEventError);
+    expect(() => readRuleInvocation(event)).toThrow(message);
+  });
+});
+
+function vpc(id: string): Resource {
+  return { ...itemResource('vpc'), id, capturedAt: undefined } as Resource;
+}
+
+async function* pages<T>(...lists: T[][]): AsyncGenerator<T[]> {
+  for (const list of lists) yield list;
+}
+
+describe('Config rule run: scheduled sweeps', () => {
+  const scheduled = () => readRuleInvocation(fixture('config/event-scheduled-vpc.json'));
+  const flowLogsFor = (...vpcIds: string[]): LookupData => ({
+    flowLogsByVpc: new Map(vpcIds.map((vpcId) => [vpcId, [{ id: `fl-${vpcId}`, resourceId: vpcId, trafficType: 'ALL', status: 'ACTIVE', deliverLogsStatus: 'SUCCESS' } as any]])),
+  });
+
+  it('evaluates every listed resource with lookups loaded for each page', async () => {
+    const loadLookups = jest.fn(async (_rule: unknown, _page: readonly Resource[], _sweep: boolean) => flowLogsFor('vpc-1'));
+    const run = await runRuleInvocation(
+      RULES,
+      scheduled(),
+      sources({ loadLookups, listResources: () => pages([vpc('vpc-1')], [vpc('vpc-2')]) }),
+      { ...options, costAwareReporting: false },
+    );
+    expect(loadLookups.mock.calls.map(([, page, sweep]) => [page.map((resource: Resource) => resource.id), sweep])).toEqual([
+      [['vpc-1'], true],
+      [['vpc-2'], true],
+    ]);
+    expect(run.evaluations.map((evaluation) => [evaluation.resourceId, evaluation.compliance])).toEqual([
+      ['vpc-1', 'COMPLIANT'],
+      ['vpc-2', 'NON_COMPLIANT'],
+    ]);
+  });
+
+  it('reports resources Config still holds but that are gone as NOT_APPLICABLE', async () => {
+    const recorded: RecordedResult[] = [
+      { resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-gone', compliance: 'NON_COMPLIANT', annotation: 'x' },
+      { resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-long-gone', compliance: 'NOT_APPLICABLE' },
+    ];
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources: () => pages([vpc('vpc-1')]), recordedResults: () => pages(recorded) }), options);
+    expect(run.evaluations.map((evaluation) => [evaluation.resourceId, evaluation.compliance])).toEqual([
+      ['vpc-1', 'NON_COMPLIANT'],
+      ['vpc-gone', 'NOT_APPLICABLE'],
+    ]);
+  });
+
+  it('does not re-report a verdict Config already holds unchanged when cost-aware', async () => {
+    const listResources = () => pages([vpc('vpc-1'), vpc('vpc-2')]);
+    const loadLookups = async () => flowLogsFor('vpc-1');
+    const first = await runRuleInvocation(RULES, scheduled(), sources({ listResources, loadLookups }), options);
+    const recorded = first.evaluations.map(({ resourceType, resourceId, compliance, annotation }) => ({ resourceType, resourceId, compliance, annotation }));
+    recorded[1] = { ...recorded[1]!, compliance: 'COMPLIANT' };
+    const second = await runRuleInvocation(RULES, scheduled(), sources({ listResources, loadLookups, recordedResults: () => pages(recorded) }), options);
+    expect(second.unchanged).toBe(1);
+    expect(second.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(['vpc-2']);
+    const naive = await runRuleInvocation(RULES, scheduled(), sources({ listResources, loadLookups, recordedResults: () => pages(recorded) }), { ...options, costAwareReporting: false });
+    expect(naive.evaluations).toHaveLength(2);
+  });
+
+  it('keeps earlier verdicts of a type it could not list and says so', async () => {
+    const recorded: RecordedResult[] = [{ resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-1', compliance: 'COMPLIANT' }];
+    const listResources = (_type: ResourceType) =>
+      (async function* (): AsyncGenerator<Resource[]> {
+        throw Object.assign(new Error('User is not authorized to perform: ec2:DescribeVpcs'), { name: 'UnauthorizedOperation' });
+      })();
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources, recordedResults: () => pages(recorded) }), options);
+    expect(run.evaluations).toEqual([]);
+    expect(run.failedTypes).toEqual([{ resourceType: 'AWS::EC2::VPC', error: expect.objectContaining({ name: 'UnauthorizedOperation' }) }]);
+  });
+});
