@@ -54,10 +54,9 @@ export function retryAfterMs(header: string | null, now: Date): number | undefin
  * codes are read, never messages (a URL parser's message quotes the URL).
  */
 function requestProblem(error: unknown, timeoutMs: number): string {
-  const original = (error as { original?: unknown }).original ?? error;
-  const name = (original as Error | undefined)?.name;
+  const name = (error as Error | undefined)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const code = ((original as Error | undefined)?.cause as { code?: unknown } | undefined)?.code;
+  const code = ((error as Error | undefined)?.cause as { code?: unknown } | undefined)?.code;
   return `request failed (${typeof code === 'string' ? code : (name ?? 'unknown error')})`;
 }
 
@@ -72,17 +71,25 @@ export interface SlackDeliveryReport {
  */
 export async function postToSlack(webhookUrl: string, message: SlackMessage, options: SlackDeliveryOptions): Promise<SlackDeliveryReport> {
   checkWebhookUrl(webhookUrl);
-  // @slack/webhook reports the status but not the headers: our fetch keeps Retry-After for us.
+  // @slack/webhook reports the status but not the headers, and wraps network errors: our fetch
+  // keeps Retry-After and the reason a request got no answer.
   let lastRetryAfter: string | null = null;
+  let lastRequestProblem = '';
   const fetchKeepingRetryAfter: FetchFunction = async (url, init) => {
-    const response = await fetch(url, init);
-    lastRetryAfter = response.headers.get('retry-after');
-    return response;
+    try {
+      const response = await fetch(url, init);
+      lastRetryAfter = response.headers.get('retry-after');
+      return response;
+    } catch (error) {
+      lastRequestProblem = requestProblem(error, options.timeoutMs);
+      throw error;
+    }
   };
   const webhook = new IncomingWebhook(webhookUrl, { timeout: options.timeoutMs, retryConfig: { retries: 0 }, fetch: fetchKeepingRetryAfter });
   let lastProblem = '';
   for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
     lastRetryAfter = null;
+    lastRequestProblem = 'request failed';
     let waitMs: number;
     try {
       await webhook.send({ text: message.text, blocks: message.blocks });
@@ -98,7 +105,7 @@ export async function postToSlack(webhookUrl: string, message: SlackMessage, opt
         }
         waitMs = asked ?? options.baseDelayMs * 2 ** (attempt - 1);
       } else {
-        lastProblem = requestProblem(error, options.timeoutMs);
+        lastProblem = lastRequestProblem;
         waitMs = options.baseDelayMs * 2 ** (attempt - 1);
       }
     }
