@@ -61,7 +61,7 @@ afterAll(() => slack.stop());
 beforeEach(() => {
   slack.received.length = 0;
   slept = [];
-  options = { timeoutMs: 150, maxAttempts: 3, baseDelayMs: 1000, maxRetryAfterMs: 60_000, sleep: async (ms) => void slept.push(ms) };
+  options = { timeoutMs: 5000, maxAttempts: 3, baseDelayMs: 1000, maxRetryAfterMs: 60_000, sleep: async (ms) => void slept.push(ms) };
   message = renderSlack(enrichedSecurityGroupAlert());
 });
 
@@ -102,7 +102,7 @@ describe('Alerts: Slack delivery over HTTP', () => {
 
   it('times out a webhook that never answers, retries, then fails', async () => {
     slack.script(silence, silence, silence);
-    await expect(postToSlack(slack.url, message, options)).rejects.toThrow('Slack did not accept the message after 3 attempts: no answer within 150 ms');
+    await expect(postToSlack(slack.url, message, { ...options, timeoutMs: 150 })).rejects.toThrow('Slack did not accept the message after 3 attempts: no answer within 150 ms');
     expect(slack.received).toHaveLength(3);
     expect(slept).toEqual([1000, 2000]);
   });
