@@ -29,3 +29,6 @@ export class SettingsError extends DriftwardenError {}
 
 /** An alert could not be delivered to a channel (Slack, email) after every retry. */
 export class AlertDeliveryError extends DriftwardenError {}
+
+/** AWS credentials or region are missing: the message says how to provide them. */
+export class MissingAwsConfigurationError extends DriftwardenError {}

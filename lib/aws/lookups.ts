@@ -1,0 +1,169 @@
+import { paginateDescribeFlowLogs, type FlowLog as ApiFlowLog } from '@aws-sdk/client-ec2';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { groupFlowLogsByVpc, type LookupData, type LookupName } from '../lookups';
+import type { FlowLog, KeyManager, Resource, SecretRotationState } from '../model';
+import { asIsoTime } from '../sources/values';
+import { hasErrorName } from './aws-errors';
+import type { AwsClients } from './clients';
+import { mapWithConcurrency } from './concurrency';
+import { EC2_FILTER_VALUES_MAX, PAGE_SIZES } from './inventory';
+
+/** What the lookups are loaded for. */
+export interface LookupScope {
+  /**
+   * The resources about to be evaluated: KMS keys and secrets to look up are taken from them, and,
+   * unless `allVpcs`, the VPCs whose flow logs are fetched.
+   */
+  resources: Iterable<Resource>;
+  /**
+   * A sweep: every flow log of the region in one paginated DescribeFlowLogs, instead of a call
+   * filtered by the VPCs in `resources`.
+   */
+  allVpcs?: boolean;
+  /** Per-resource lookups (DescribeKey, DescribeSecret) in flight at once. Default 8. */
+  concurrency?: number;
+}
+
+const DEFAULT_CONCURRENCY = 8;
+
+const PERMISSIONS: Record<LookupName, readonly string[]> = {
+  flowLogs: ['ec2:DescribeFlowLogs'],
+  keyManager: ['kms:DescribeKey'],
+  secretRotation: ['secretsmanager:DescribeSecret'],
+};
+
+/** IAM actions `loadLookups` calls for one lookup. */
+export function lookupPermissions(lookup: LookupName): string[] {
+  return [...PERMISSIONS[lookup]];
+}
+
+/** AWS-managed keys are known by alias without asking KMS (see lib/lookups.ts). */
+const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
+
+function flowLogFromApi(flowLog: ApiFlowLog): FlowLog | undefined {
+  if (!flowLog.ResourceId || !flowLog.FlowLogId) return undefined;
+  const value: FlowLog = {
+    flowLogId: flowLog.FlowLogId,
+    resourceId: flowLog.ResourceId,
+    trafficType: flowLog.TrafficType as FlowLog['trafficType'],
+    status: flowLog.FlowLogStatus,
+    deliverLogsStatus: flowLog.DeliverLogsStatus,
+    deliverLogsErrorMessage: flowLog.DeliverLogsErrorMessage,
+    destinationType: flowLog.LogDestinationType,
+    destination: flowLog.LogDestination ?? flowLog.LogGroupName,
+  };
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as unknown as FlowLog;
+}
+
+async function loadFlowLogs(clients: AwsClients, vpcIds: readonly string[] | 'all'): Promise<Map<string, FlowLog[]>> {
+  const flowLogs: FlowLog[] = [];
+  const filters =
+    vpcIds === 'all'
+      ? [undefined]
+      : Array.from({ length: Math.ceil(vpcIds.length / EC2_FILTER_VALUES_MAX) }, (_, index) => [
+          { Name: 'resource-id', Values: vpcIds.slice(index * EC2_FILTER_VALUES_MAX, (index + 1) * EC2_FILTER_VALUES_MAX) },
+        ]);
+  for (const Filters of filters) {
+    const pages = paginateDescribeFlowLogs(
+      { client: clients.ec2 },
+      { MaxResults: PAGE_SIZES['EC2:DescribeFlowLogs'], ...(Filters && { Filters }) },
+    );
+    for await (const page of pages) {
+      for (const apiFlowLog of page.FlowLogs ?? []) {
+        const flowLog = flowLogFromApi(apiFlowLog);
+        // Subnet, interface and transit-gateway flow logs share the listing; only VPCs' are kept.
+        if (flowLog?.resourceId.startsWith('vpc-')) flowLogs.push(flowLog);
+      }
+    }
+  }
+  return groupFlowLogsByVpc(flowLogs);
+}
+
+/** Keys named by the resources that KMS must be asked about (not recognisable as AWS managed by alias). */
+function keyIdsOf(resources: readonly Resource[]): string[] {
+  const keys = new Set<string>();
+  for (const resource of resources) {
+    if (resource.type === 'AWS::EC2::VPC' || resource.type === 'AWS::EC2::SecurityGroup' || resource.type === 'AWS::SecretsManager::Secret') continue;
+    const keyId = resource.properties.kmsKeyId;
+    if (keyId && !AWS_MANAGED_ALIAS.test(keyId)) keys.add(keyId);
+  }
+  return [...keys];
+}
+
+async function loadKeyManagers(clients: AwsClients, keyIds: readonly string[], concurrency: number): Promise<Map<string, KeyManager>> {
+  const managers = await mapWithConcurrency(keyIds, concurrency, async (keyId) => {
+    try {
+      const { KeyMetadata } = await clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+      return KeyMetadata?.KeyManager as KeyManager | undefined;
+    } catch (error) {
+      // A deleted key is unknown, and the rule says it could not be looked up.
+      if (hasErrorName(error, ['NotFoundException'])) return undefined;
+      throw error;
+    }
+  });
+  const byKey = new Map<string, KeyManager>();
+  keyIds.forEach((keyId, index) => {
+    const manager = managers[index];
+    if (manager) byKey.set(keyId, manager);
+  });
+  return byKey;
+}
+
+/**
+ * Rotation dates for secrets whose resource does not carry them — Config items never do; resources
+ * listed with ListSecrets always do, so a live sweep makes no DescribeSecret call.
+ */
+async function loadSecretRotation(clients: AwsClients, resources: readonly Resource[], concurrency: number): Promise<Map<string, SecretRotationState>> {
+  const secretIds = resources.flatMap((resource) =>
+    resource.type === 'AWS::SecretsManager::Secret' &&
+    resource.properties.lastRotatedDate === undefined &&
+    resource.properties.createdDate === undefined
+      ? [resource.id]
+      : [],
+  );
+  const states = await mapWithConcurrency(secretIds, concurrency, async (secretId) => {
+    try {
+      const secret = await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
+      return { lastRotatedDate: asIsoTime(secret.LastRotatedDate), createdDate: asIsoTime(secret.CreatedDate) };
+    } catch (error) {
+      if (hasErrorName(error, ['ResourceNotFoundException'])) return undefined;
+      throw error;
+    }
+  });
+  const bySecret = new Map<string, SecretRotationState>();
+  secretIds.forEach((secretId, index) => {
+    const state = states[index];
+    if (state) {
+      bySecret.set(
+        secretId,
+        Object.fromEntries(Object.entries(state).filter(([, value]) => value !== undefined)) as SecretRotationState,
+      );
+    }
+  });
+  return bySecret;
+}
+
+/**
+ * Loads the lookups named in `needs` for the resources in `scope`, with as few calls as each allows:
+ * flow logs in one paginated DescribeFlowLogs (the whole region for a sweep, else filtered by VPC
+ * id), DescribeKey once per distinct customer key, DescribeSecret only for secrets lacking dates.
+ * A lookup not in `needs` stays unloaded (`undefined`: "could not be looked up").
+ */
+export async function loadLookups(needs: readonly LookupName[], clients: AwsClients, scope: LookupScope): Promise<LookupData> {
+  const resources = [...scope.resources];
+  const concurrency = scope.concurrency ?? DEFAULT_CONCURRENCY;
+  const data: { -readonly [K in keyof LookupData]: LookupData[K] } = {};
+  const wanted = new Set(needs);
+  if (wanted.has('flowLogs')) {
+    const vpcIds = resources.flatMap((resource) => (resource.type === 'AWS::EC2::VPC' ? [resource.id] : []));
+    data.flowLogsByVpc = scope.allVpcs ? await loadFlowLogs(clients, 'all') : vpcIds.length > 0 ? await loadFlowLogs(clients, vpcIds) : new Map();
+  }
+  if (wanted.has('keyManager')) {
+    data.keyManagers = await loadKeyManagers(clients, keyIdsOf(resources), concurrency);
+  }
+  if (wanted.has('secretRotation')) {
+    data.secretRotation = await loadSecretRotation(clients, resources, concurrency);
+  }
+  return data;
+}

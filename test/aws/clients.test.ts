@@ -1,0 +1,123 @@
+import { Readable } from 'node:stream';
+import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
+import { ApiCallCounter } from '../../lib/aws/call-counter';
+import { createAwsClients, type AwsClientsOptions } from '../../lib/aws/clients';
+import { listResources } from '../../lib/aws/inventory';
+import { MissingAwsConfigurationError } from '../../lib/errors';
+import { collectPages, CTX, REGION } from './helpers';
+
+const CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+
+/** EC2's query-protocol error body, as it answers when it throttles a caller (HTTP 503). */
+const THROTTLED = `<?xml version="1.0" encoding="UTF-8"?>
+<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>5f1c2b3a-9d8e-4f7a-8b6c-1d2e3f4a5b6c</RequestID></Response>`;
+
+function describeVpcsBody(vpcId: string, nextToken?: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+    <requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId>
+    <vpcSet>
+        <item>
+            <vpcId>${vpcId}</vpcId>
+            <ownerId>123456789012</ownerId>
+            <state>available</state>
+            <cidrBlock>10.0.0.0/16</cidrBlock>
+            <dhcpOptionsId>dopt-0f9e8d7c6b5a43210</dhcpOptionsId>
+            <tagSet><item><key>Name</key><value>driftwarden-dev</value></item></tagSet>
+            <instanceTenancy>default</instanceTenancy>
+            <isDefault>false</isDefault>
+        </item>
+    </vpcSet>${nextToken ? `\n    <nextToken>${nextToken}</nextToken>` : ''}
+</DescribeVpcsResponse>`;
+}
+
+/** Answers the SDK's HTTP requests from a script, recording the form parameters of each. */
+function scriptedTransport(responses: { statusCode: number; body: string }[]) {
+  const requests: URLSearchParams[] = [];
+  return {
+    requests,
+    requestHandler: {
+      async handle(request: HttpRequest) {
+        requests.push(new URLSearchParams(String(request.body)));
+        const next = responses[requests.length - 1];
+        if (!next) throw new Error(`unexpected request ${requests.length}`);
+        return {
+          response: new HttpResponse({
+            statusCode: next.statusCode,
+            headers: { 'content-type': 'text/xml;charset=UTF-8' },
+            body: Readable.from([Buffer.from(next.body)]),
+          }),
+        };
+      },
+    },
+  };
+}
+
+function clientsWith(transport: ReturnType<typeof scriptedTransport>, options: Partial<AwsClientsOptions> = {}) {
+  return createAwsClients({ region: REGION, credentials: CREDENTIALS, retryDelayMs: 0, requestHandler: transport.requestHandler, ...options });
+}
+
+describe('AwsClients', () => {
+  it('retries a throttled call and counts one call with two attempts', async () => {
+    const transport = scriptedTransport([
+      { statusCode: 503, body: THROTTLED },
+      { statusCode: 200, body: describeVpcsBody('vpc-0a1b2c3d4e5f60718') },
+    ]);
+    const counter = new ApiCallCounter();
+
+    const pages = await collectPages(listResources('AWS::EC2::VPC', clientsWith(transport, { counter }), CTX));
+
+    expect(pages.flat().map((vpc) => vpc.id)).toEqual(['vpc-0a1b2c3d4e5f60718']);
+    expect(counter.calls()).toEqual({ 'EC2:DescribeVpcs': 1 });
+    expect(counter.attempts()).toEqual({ 'EC2:DescribeVpcs': 2 });
+    expect(transport.requests.map((params) => params.get('MaxResults'))).toEqual(['1000', '1000']);
+  });
+
+  it('gives up after maxAttempts and surfaces the throttling error', async () => {
+    const transport = scriptedTransport([
+      { statusCode: 503, body: THROTTLED },
+      { statusCode: 503, body: THROTTLED },
+    ]);
+    const counter = new ApiCallCounter();
+    const clients = clientsWith(transport, { counter, maxAttempts: 2 });
+
+    await expect(clients.ec2.send(new DescribeVpcsCommand({}))).rejects.toThrow('Request limit exceeded.');
+    expect(counter.totalAttempts()).toBe(2);
+  });
+
+  it('counts paginated calls by operation, sending each NextToken over the wire', async () => {
+    const transport = scriptedTransport([
+      { statusCode: 200, body: describeVpcsBody('vpc-1', 'page-2') },
+      { statusCode: 200, body: describeVpcsBody('vpc-2') },
+    ]);
+    const counter = new ApiCallCounter();
+
+    await collectPages(listResources('AWS::EC2::VPC', clientsWith(transport, { counter }), CTX));
+
+    expect(counter.calls()).toEqual({ 'EC2:DescribeVpcs': 2 });
+    expect(counter.totalCalls()).toBe(2);
+    expect(transport.requests.map((params) => params.get('NextToken'))).toEqual([null, 'page-2']);
+    counter.reset();
+    expect(counter.totalCalls()).toBe(0);
+  });
+
+  it('creates each client once, on first use', () => {
+    const clients = createAwsClients({ region: REGION, credentials: CREDENTIALS });
+    expect(clients.ec2).toBe(clients.ec2);
+    expect(clients.s3).not.toBe(clients.ec2);
+    clients.destroy();
+  });
+
+  it('configures adaptive retry by default so throttling slows the client down', async () => {
+    const clients = createAwsClients({ region: REGION, credentials: CREDENTIALS, maxAttempts: 7 });
+    const strategy = await clients.rds.config.retryStrategy();
+    expect(strategy).toHaveProperty('mode', 'adaptive');
+    await expect(clients.rds.config.maxAttempts()).resolves.toBe(7);
+  });
+
+  it('says how to set a region when none is given', () => {
+    expect(() => createAwsClients({ region: '' })).toThrow(MissingAwsConfigurationError);
+    expect(() => createAwsClients({ region: '' })).toThrow('No AWS region: pass --region, set AWS_REGION');
+  });
+});
