@@ -1,3 +1,4 @@
+import { AlertDeliveryError } from '../errors';
 import type { NotificationSettings } from '../settings';
 import { alertFromEvent, type Alert, type AlertContext } from './alert';
 import { eventIdsOf, type Channel, type UndeliveredAlert } from './channels';
@@ -7,9 +8,9 @@ import type { EmailMessage } from './email';
 import type { SlackMessage } from './slack';
 
 export interface NotifierLogger {
-  info(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
+  info(message: string, details: Record<string, unknown>): void;
+  warn(message: string, details: Record<string, unknown>): void;
+  error(message: string, details: Record<string, unknown>): void;
 }
 
 export interface NotifierDependencies {
@@ -22,6 +23,8 @@ export interface NotifierDependencies {
   sendEmail?: (message: EmailMessage) => Promise<void>;
   sendSlack?: (message: SlackMessage) => Promise<void>;
   deadLetter(undelivered: UndeliveredAlert): Promise<void>;
+  /** After this, nothing more is attempted: what is left goes to the dead-letter queue before the Lambda times out. */
+  deadline?: Date;
   now(): Date;
   logger: NotifierLogger;
 }
@@ -44,6 +47,23 @@ export interface NotifyReport {
   failedRecordIds: string[];
 }
 
+/** DynamoDB calls in flight at once: a burst of hundreds of events is checked in a second, not a minute. */
+const DEDUP_CONCURRENCY = 16;
+
+/** `work` over every item, at most `limit` at a time; results keep the items' order. */
+async function inParallel<Item, Result>(items: readonly Item[], limit: number, work: (item: Item) => Promise<Result>): Promise<Result[]> {
+  const results: Result[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as Item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 async function deliverChannel<Message extends EmailMessage | SlackMessage>(
   channel: Channel,
   outgoing: readonly Outgoing<Message>[],
@@ -54,6 +74,7 @@ async function deliverChannel<Message extends EmailMessage | SlackMessage>(
   const unsettled = new Set<string>();
   for (const { message, alerts } of outgoing) {
     try {
+      if (deps.deadline && deps.now() >= deps.deadline) throw new AlertDeliveryError('not attempted: the invocation ran out of time');
       await send(message);
       report.sent[channel] += 1;
     } catch (error) {
@@ -90,32 +111,32 @@ export async function notify(events: readonly IncomingEvent[], deps: NotifierDep
     failedRecordIds: [],
   };
   const recordOf = new Map<string, string>();
-  const fresh: Alert[] = [];
-  for (const { recordId, event } of events) {
+  const admitted = await inParallel(events, DEDUP_CONCURRENCY, async ({ recordId, event }): Promise<Alert | undefined> => {
     let alert: Alert | undefined;
     try {
       alert = alertFromEvent(event, deps.context);
     } catch (error) {
       deps.logger.error('Event is not one the notifier reads', { recordId, reason: (error as Error).message });
       report.failedRecordIds.push(recordId);
-      continue;
+      return undefined;
     }
     if (!alert) {
       report.notNews += 1;
-      continue;
+      return undefined;
     }
     if (!(await deps.store.claimEvent(alert.eventId, deps.now()))) {
       report.duplicates += 1;
-      continue;
+      return undefined;
     }
     recordOf.set(alert.eventId, recordId);
     if (alert.kind !== 'remediation' && !(await deps.store.recordFindingState(alert, deps.now()))) {
       report.unchanged += 1;
       await deps.store.completeEvent(alert.eventId, deps.now());
-      continue;
+      return undefined;
     }
-    fresh.push(alert);
-  }
+    return alert;
+  });
+  const fresh = admitted.filter((alert): alert is Alert => alert !== undefined);
 
   const channels: Channel[] = [...(deps.sendEmail ? ['email' as const] : []), ...(deps.sendSlack ? ['slack' as const] : [])];
   const enriched = new Map<string, Alert>();
@@ -129,10 +150,12 @@ export async function notify(events: readonly IncomingEvent[], deps: NotifierDep
     deps.sendSlack ? deliverChannel('slack', composed.slack, deps.sendSlack, deps, report) : new Set<string>(),
   ]);
   const retry = new Set(unsettled.flatMap((ids) => [...ids]));
-  for (const alert of fresh) {
-    if (retry.has(alert.eventId)) report.failedRecordIds.push(recordOf.get(alert.eventId) as string);
-    else await deps.store.completeEvent(alert.eventId, deps.now());
-  }
+  for (const alert of fresh) if (retry.has(alert.eventId)) report.failedRecordIds.push(recordOf.get(alert.eventId) as string);
+  await inParallel(
+    fresh.filter((alert) => !retry.has(alert.eventId)),
+    DEDUP_CONCURRENCY,
+    (alert) => deps.store.completeEvent(alert.eventId, deps.now()),
+  );
   deps.logger.info('Notification batch done', { ...report });
   return report;
 }
