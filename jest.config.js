@@ -7,4 +7,5 @@ module.exports = {
   // @middy/core is ESM-only; everything else in node_modules is CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  globalSetup: '<rootDir>/test/global-setup.js',
 };

@@ -37,6 +37,11 @@ function sourceDetails(rule: AnyRule, settings: Settings): object[] {
   return details;
 }
 
+/** Config hands rules their parameters as strings, the way managed rules take them ("80,443", "90"); lists become comma-separated. */
+function inputParameters(parameters: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]));
+}
+
 export function enabledRules(rules: readonly AnyRule[], settings: Settings): AnyRule[] {
   return rules.filter((rule) => ruleSettingsFor(settings, rule.id).enabled);
 }
@@ -63,7 +68,7 @@ export function configRuleResources(rules: readonly AnyRule[], settings: Setting
         ConfigRuleName: configRuleName(names, rule),
         Description: rule.title,
         Scope: { ComplianceResourceTypes: recordedResourceTypes(rule) },
-        ...(Object.keys(parameters).length > 0 && { InputParameters: parameters }),
+        ...(Object.keys(parameters).length > 0 && { InputParameters: inputParameters(parameters) }),
         Source: {
           Owner: 'CUSTOM_LAMBDA',
           SourceIdentifier: { 'Fn::GetAtt': [RULE_FUNCTION, 'Arn'] },

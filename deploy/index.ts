@@ -1,9 +1,16 @@
+import { inventoryPermissions } from '../lib/aws/inventory';
+import type { AnyRule } from '../lib/rule';
 import type { StackNames } from './config-rules';
 import { configRuleStack, loadStackSettings } from './stack';
 
+/** A periodic rule lists every resource of its types; a change-only rule reads nothing beyond the item. */
+function sweepActions(rule: AnyRule): string[] {
+  return rule.triggers.includes('periodic') ? rule.resourceTypes.flatMap(inventoryPermissions) : [];
+}
+
 /** Everything serverless.yml adds under `resources.Resources`. */
 export function stackResources(projectDir: string, names: StackNames): Record<string, object> {
-  return { ...configRuleStack(projectDir, names, () => []) };
+  return { ...configRuleStack(projectDir, names, sweepActions) };
 }
 
 /** The validated settings, handed to the functions that act on them at run time. */

@@ -13,6 +13,7 @@ function loadStack() {
       entryPoints: [path.join(__dirname, 'index.ts')],
       bundle: true,
       platform: 'node',
+      packages: 'external',
       format: 'cjs',
       write: false,
       logLevel: 'silent',

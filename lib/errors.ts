@@ -32,3 +32,9 @@ export class AlertDeliveryError extends DriftwardenError {}
 
 /** AWS credentials or region are missing: the message says how to provide them. */
 export class MissingAwsConfigurationError extends DriftwardenError {}
+
+/** The command line was used wrongly (conflicting options, a source it cannot scan). */
+export class UsageError extends DriftwardenError {}
+
+/** One resource could not be read during a listing (e.g. a bucket policy denies GetBucketEncryption); `cause` is the AWS error. */
+export class ResourceReadError extends DriftwardenError {}

@@ -16,7 +16,22 @@ export function activeExemption(tags: Record<string, string>, now: Date): Exempt
   const reason = tags[EXEMPT_TAG]?.trim() || 'no reason given';
   const until = tags[EXEMPT_UNTIL_TAG]?.trim();
   if (!until) return { reason };
-  const end = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(until) ? `${until}T23:59:59.999Z` : until);
-  if (Number.isNaN(end) || end < now.getTime()) return undefined;
+  const end = exemptionEnd(until);
+  if (end === undefined || end < now.getTime()) return undefined;
   return { reason, until };
+}
+
+const ISO_DATE = /^(\d{4}-\d{2}-\d{2})$/;
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The last millisecond an `exempt-until` value covers: a date runs to the end of that UTC day; a
+ * date-time needs its zone. Anything else (`01/07/2025`, a day that does not exist such as
+ * `2025-02-30`, which `Date.parse` would roll into March) is unreadable.
+ */
+function exemptionEnd(until: string): number | undefined {
+  const date = ISO_DATE.exec(until)?.[1] ?? ISO_DATE_TIME.exec(until)?.[1];
+  if (date === undefined || Number.isNaN(Date.parse(date)) || new Date(date).toISOString().slice(0, 10) !== date) return undefined;
+  const end = Date.parse(ISO_DATE.test(until) ? `${until}T23:59:59.999Z` : until);
+  return Number.isNaN(end) ? undefined : end;
 }

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SettingsError } from './errors';
-import { findRule } from './evaluate';
 import { parseRuleParameters, SEVERITIES, type AnyRule } from './rule';
 
 export const REMEDIATION_MODES = ['off', 'notify', 'dry-run', 'auto'] as const;
@@ -88,8 +87,13 @@ export function parseSettings(raw: unknown, rules: readonly AnyRule[], origin = 
     throw new SettingsError(`${origin}: ${problems.join('; ')}`, { cause: parsed.error });
   }
   for (const [ruleId, settings] of Object.entries(parsed.data.rules)) {
+    // Settings are looked up by exact rule id, so a Config rule name here would be accepted and then ignored.
+    const rule = rules.find((candidate) => candidate.id === ruleId);
+    if (!rule) {
+      throw new SettingsError(`${origin}: rules.${ruleId}: no such rule (known rules: ${rules.map((known) => known.id).join(', ')})`);
+    }
     try {
-      parseRuleParameters(findRule(rules, ruleId), settings.parameters);
+      parseRuleParameters(rule, settings.parameters);
     } catch (error) {
       throw new SettingsError(`${origin}: rules.${ruleId}: ${(error as Error).message}`, { cause: error });
     }

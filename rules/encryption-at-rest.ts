@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EncryptionProperties, ResourceOf, ResourceType } from '../lib/model';
+import type { ResourceOf, ResourceType } from '../lib/model';
 import { booleanString, keyArnList } from '../lib/parameters';
 import { defineRule, type EvaluationContext, type RuleResult } from '../lib/rule';
 
@@ -40,16 +40,25 @@ function keyIdentity(keyRef: string): string {
 
 function checkKey(
   label: string,
-  encryption: EncryptionProperties,
+  resource: ResourceOf<EncryptedType>,
   params: Params,
   context: EvaluationContext,
 ): RuleResult {
-  const { kmsKeyId, algorithm } = encryption;
+  const { kmsKeyId, algorithm } = resource.properties;
+  const keyRestricted = params.requireCustomerManagedKey || params.kmsKeyArns !== undefined;
+  const requirement = params.kmsKeyArns ? 'a key from kmsKeyArns' : 'a customer managed KMS key';
   if (algorithm === 'AES256') {
-    if (params.requireCustomerManagedKey || params.kmsKeyArns) {
-      return { compliance: 'NON_COMPLIANT', annotation: `${label} uses SSE-S3 (AES256); a customer managed KMS key is required.` };
+    if (keyRestricted) {
+      return { compliance: 'NON_COMPLIANT', annotation: `${label} uses SSE-S3 (AES256); ${requirement} is required.` };
     }
     return { compliance: 'COMPLIANT', annotation: `${label} is encrypted with SSE-S3 (AES256).` };
+  }
+  // A key created in the same plan is unknown until apply: it is not the AWS managed key, nor proven acceptable.
+  if (keyRestricted && resource.unknown?.includes('kmsKeyId')) {
+    return {
+      compliance: 'NON_COMPLIANT',
+      annotation: `${label}: its KMS key is not known until apply, so ${requirement} cannot be confirmed.`,
+    };
   }
   if (params.kmsKeyArns) {
     const allowed = new Set(params.kmsKeyArns.map(keyIdentity));
@@ -128,6 +137,6 @@ export default defineRule({
           : 'is not encrypted';
       return { compliance: 'NON_COMPLIANT', annotation: `${label} ${missing}.` };
     }
-    return checkKey(label, encryption, params, context);
+    return checkKey(label, resource, params, context);
   },
 });

@@ -71,6 +71,12 @@ export default defineRule({
       const allowedPorts = allowed[protocol];
       return allowedPorts === undefined || !isCovered(portRangeOf(rule), allowedPorts);
     });
+    if (matches.length === 0 && group.unknown?.includes('ingress')) {
+      return {
+        compliance: 'NON_COMPLIANT',
+        annotation: `Some ingress rules of ${group.name ?? group.id} are not known until apply, so what is open to the internet cannot be confirmed.`,
+      };
+    }
     if (matches.length === 0) {
       return { compliance: 'COMPLIANT', annotation: 'No port outside the allow-lists is open to 0.0.0.0/0 or ::/0.' };
     }

@@ -1,14 +1,21 @@
 /** Recognising AWS errors by name: the SDK sets `name` to the service's error code. */
 
+import { DriftwardenError } from '../errors';
+
 function errorName(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { name, Code } = error as { name?: unknown; Code?: unknown };
   return typeof Code === 'string' ? Code : typeof name === 'string' ? name : undefined;
 }
 
+/** True when the error, or an error it wraps (`cause`), has one of these names. */
 export function hasErrorName(error: unknown, names: readonly string[]): boolean {
-  const name = errorName(error);
-  return name !== undefined && names.includes(name);
+  for (let current = error, depth = 0; current !== undefined && depth < 5; depth++) {
+    const name = errorName(current);
+    if (name !== undefined && names.includes(name)) return true;
+    current = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
+  }
+  return false;
 }
 
 /** Every service spells "you may not do this" its own way. */
@@ -37,7 +44,9 @@ export function isCredentialsProblem(error: unknown): boolean {
   ]);
 }
 
+/** `Code: message` for AWS errors; our own errors already say what happened. */
 export function describeAwsError(error: unknown): string {
+  if (error instanceof DriftwardenError) return error.message;
   const name = errorName(error);
   const message = error instanceof Error ? error.message : String(error);
   return name && !message.startsWith(name) ? `${name}: ${message}` : message;

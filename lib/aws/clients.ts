@@ -14,6 +14,8 @@ import type { ApiCallCounter } from './call-counter';
 
 export interface AwsClientsOptions {
   region: string;
+  /** A named profile of the shared AWS config and credentials files (`--profile`). */
+  profile?: string;
   /** Defaults to the SDK's standard chain (environment, profile, SSO, instance/container role). */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Attempts per call, the first included; throttling and transient errors are retried. Default 5. */
@@ -61,7 +63,8 @@ export class AwsClients {
     return this.client('rds', (config) => new RDSClient(config));
   }
   get s3(): S3Client {
-    return this.client('s3', (config) => new S3Client(config));
+    // A bucket read by name (remediation re-read) may live in another region than the client's.
+    return this.client('s3', (config) => new S3Client({ ...config, followRegionRedirects: true }));
   }
   get sns(): SNSClient {
     return this.client('sns', (config) => new SNSClient(config));
@@ -99,10 +102,11 @@ export class AwsClients {
   }
 
   private clientConfig() {
-    const { region, credentials, retryDelayMs, requestHandler } = this.options;
+    const { region, profile, credentials, retryDelayMs, requestHandler } = this.options;
     const maxAttempts = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     return {
       region,
+      ...(profile !== undefined && { profile }),
       ...(credentials !== undefined && { credentials }),
       ...(requestHandler !== undefined && { requestHandler }),
       ...(retryDelayMs !== undefined

@@ -32,8 +32,9 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { GetTopicAttributesCommand, paginateListTopics } from '@aws-sdk/client-sns';
 import type { EncryptionProperties, IngressRule, Resource, ResourceOf, ResourceType } from '../model';
-import { asIsoTime, tagMap } from '../sources/values';
-import { hasErrorName } from './aws-errors';
+import { asIsoTime, tagMap, withoutUndefined } from '../sources/values';
+import { ResourceReadError } from '../errors';
+import { describeAwsError, hasErrorName, isAccessDenied } from './aws-errors';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
 
@@ -71,6 +72,72 @@ export const EC2_FILTER_VALUES_MAX = 200;
 
 const DEFAULT_CONCURRENCY = 16;
 
+/** What decides how many calls listing a type takes. */
+export interface AccountShape {
+  /** Resources of the type in the region. */
+  resources: number;
+  /** S3, SNS, log groups: how many carry tags (only those come back from the tagging API). Default: all. */
+  tagged?: number;
+  /** Security groups: ingress and egress rules in all, spread evenly over the groups. Default: 5 per group. */
+  securityGroupRules?: number;
+}
+
+function pages(items: number, pageSize: number): number {
+  // An empty listing still takes one call to learn that it is empty.
+  return Math.max(1, Math.ceil(items / pageSize));
+}
+
+/**
+ * The fewest calls, by operation, that listing one type in one region can take: one per page at the
+ * largest page size, plus the per-resource reads no list call answers (S3 encryption, SNS
+ * attributes). The benchmark and the tests hold `listResources` to exactly this.
+ */
+export function minimumListingCalls(resourceType: ResourceType, shape: AccountShape): Record<string, number> {
+  const { resources } = shape;
+  const tagPages = pages(shape.tagged ?? resources, PAGE_SIZES['ResourceGroupsTaggingAPI:GetResources']);
+  switch (resourceType) {
+    case 'AWS::EC2::VPC':
+      return { 'EC2:DescribeVpcs': pages(resources, PAGE_SIZES['EC2:DescribeVpcs']) };
+    case 'AWS::EC2::SecurityGroup': {
+      const groupPages = pages(resources, PAGE_SIZES['EC2:DescribeSecurityGroups']);
+      const rulesPerGroup = resources === 0 ? 0 : (shape.securityGroupRules ?? resources * 5) / resources;
+      let ruleCalls = 0;
+      for (let page = 0; page < groupPages; page++) {
+        const groupsInPage = Math.min(PAGE_SIZES['EC2:DescribeSecurityGroups'], resources - page * PAGE_SIZES['EC2:DescribeSecurityGroups']);
+        for (let start = 0; start < groupsInPage; start += EC2_FILTER_VALUES_MAX) {
+          const groups = Math.min(EC2_FILTER_VALUES_MAX, groupsInPage - start);
+          ruleCalls += pages(Math.ceil(groups * rulesPerGroup), PAGE_SIZES['EC2:DescribeSecurityGroupRules']);
+        }
+      }
+      return { 'EC2:DescribeSecurityGroups': groupPages, ...(ruleCalls > 0 && { 'EC2:DescribeSecurityGroupRules': ruleCalls }) };
+    }
+    case 'AWS::EC2::Volume':
+      return { 'EC2:DescribeVolumes': pages(resources, PAGE_SIZES['EC2:DescribeVolumes']) };
+    case 'AWS::RDS::DBInstance':
+      return { 'RDS:DescribeDBInstances': pages(resources, PAGE_SIZES['RDS:DescribeDBInstances']) };
+    case 'AWS::RDS::DBCluster':
+      return { 'RDS:DescribeDBClusters': pages(resources, PAGE_SIZES['RDS:DescribeDBClusters']) };
+    case 'AWS::S3::Bucket':
+      return {
+        'S3:ListBuckets': pages(resources, PAGE_SIZES['S3:ListBuckets']),
+        ...(resources > 0 && { 'S3:GetBucketEncryption': resources }),
+        'ResourceGroupsTaggingAPI:GetResources': tagPages,
+      };
+    case 'AWS::SNS::Topic':
+      return {
+        'SNS:ListTopics': pages(resources, PAGE_SIZES['SNS:ListTopics']),
+        ...(resources > 0 && { 'SNS:GetTopicAttributes': resources }),
+        'ResourceGroupsTaggingAPI:GetResources': tagPages,
+      };
+    case 'AWS::Logs::LogGroup':
+      return { 'CloudWatchLogs:DescribeLogGroups': pages(resources, PAGE_SIZES['CloudWatchLogs:DescribeLogGroups']), 'ResourceGroupsTaggingAPI:GetResources': tagPages };
+    case 'AWS::EFS::FileSystem':
+      return { 'EFS:DescribeFileSystems': pages(resources, PAGE_SIZES['EFS:DescribeFileSystems']) };
+    case 'AWS::SecretsManager::Secret':
+      return { 'SecretsManager:ListSecrets': pages(resources, PAGE_SIZES['SecretsManager:ListSecrets']) };
+  }
+}
+
 /** IAM actions that listing and reading each type need; deployed policies are built from these. */
 const PERMISSIONS: Record<ResourceType, readonly string[]> = {
   'AWS::EC2::VPC': ['ec2:DescribeVpcs'],
@@ -95,10 +162,6 @@ type Tags = Record<string, string>;
 function accountFromArn(arn: string | undefined): string | undefined {
   const account = arn?.split(':')[4];
   return account ? account : undefined;
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }
 
 function resource<T extends ResourceType>(value: ResourceOf<T>): ResourceOf<T> {
@@ -271,7 +334,7 @@ async function bucketEncryption(clients: AwsClients, bucket: string): Promise<En
   } catch (error) {
     if (hasErrorName(error, ['ServerSideEncryptionConfigurationNotFoundError'])) return { encrypted: false };
     if (hasErrorName(error, ['NoSuchBucket'])) return undefined;
-    throw error;
+    throw new ResourceReadError(`Could not read the default encryption of S3 bucket ${bucket}: ${describeAwsError(error)}`, { cause: error });
   }
 }
 
@@ -305,7 +368,7 @@ async function topicResource(clients: AwsClients, topicArn: string, tags: Tags, 
     });
   } catch (error) {
     if (hasErrorName(error, ['NotFound', 'NotFoundException'])) return undefined;
-    throw error;
+    throw new ResourceReadError(`Could not read the attributes of SNS topic ${topicArn}: ${describeAwsError(error)}`, { cause: error });
   }
 }
 
@@ -377,8 +440,21 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
-/** Ingress rules of a page of groups: one filtered, paginated DescribeSecurityGroupRules per 200 groups. */
-async function rulesByGroup(clients: AwsClients, groupIds: readonly string[]): Promise<Map<string, SecurityGroupRule[]>> {
+/**
+ * Ingress rules of a page of groups: one filtered, paginated DescribeSecurityGroupRules per 200
+ * groups. `undefined` when the caller may not call it (policies written before the API existed):
+ * the groups' own IpPermissions then give the same ingress, only without rule ids.
+ */
+async function rulesByGroup(clients: AwsClients, groupIds: readonly string[]): Promise<Map<string, SecurityGroupRule[]> | undefined> {
+  try {
+    return await listRulesByGroup(clients, groupIds);
+  } catch (error) {
+    if (isAccessDenied(error)) return undefined;
+    throw error;
+  }
+}
+
+async function listRulesByGroup(clients: AwsClients, groupIds: readonly string[]): Promise<Map<string, SecurityGroupRule[]>> {
   const byGroup = new Map<string, SecurityGroupRule[]>(groupIds.map((id) => [id, []]));
   for (const ids of chunks(groupIds, EC2_FILTER_VALUES_MAX)) {
     const pages = paginateDescribeSecurityGroupRules(
@@ -400,7 +476,7 @@ async function* listSecurityGroups(clients: AwsClients, ctx: InventoryContext): 
     const groups = (page.SecurityGroups ?? []).filter((group) => group.GroupId);
     if (groups.length === 0) continue;
     const rules = await rulesByGroup(clients, groups.map((group) => group.GroupId!));
-    yield groups.map((group) => securityGroupResource(group, rules.get(group.GroupId!), ctx));
+    yield groups.map((group) => securityGroupResource(group, rules?.get(group.GroupId!), ctx));
   }
 }
 
@@ -540,7 +616,7 @@ export async function readResource(
         const group = SecurityGroups?.[0];
         if (!group) return undefined;
         const rules = await rulesByGroup(clients, [resourceId]);
-        return securityGroupResource(group, rules.get(resourceId), ctx);
+        return securityGroupResource(group, rules?.get(resourceId), ctx);
       });
     case 'AWS::EC2::Volume':
       return unlessGone(['InvalidVolume.NotFound'], async () => {
@@ -565,8 +641,10 @@ export async function readResource(
       const encryption = await bucketEncryption(clients, resourceId);
       return encryption && bucketResource(resourceId, encryption, await tagsOf(clients, bucketArn(resourceId)), ctx);
     }
-    case 'AWS::SNS::Topic':
-      return topicResource(clients, resourceId, await tagsOf(clients, resourceId), ctx);
+    case 'AWS::SNS::Topic': {
+      const topic = await topicResource(clients, resourceId, {}, ctx);
+      return topic && { ...topic, tags: await tagsOf(clients, resourceId) };
+    }
     case 'AWS::Logs::LogGroup':
       return readLogGroup(clients, resourceId, ctx);
     case 'AWS::EFS::FileSystem':

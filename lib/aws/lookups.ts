@@ -3,7 +3,7 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { groupFlowLogsByVpc, type LookupData, type LookupName } from '../lookups';
 import type { FlowLog, KeyManager, Resource, SecretRotationState } from '../model';
-import { asIsoTime } from '../sources/values';
+import { asIsoTime, withoutUndefined } from '../sources/values';
 import { hasErrorName } from './aws-errors';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
@@ -23,6 +23,11 @@ export interface LookupScope {
   allVpcs?: boolean;
   /** Per-resource lookups (DescribeKey, DescribeSecret) in flight at once. Default 8. */
   concurrency?: number;
+  /**
+   * What earlier pages of the same sweep loaded: keys and secrets found here are not asked for
+   * again, and the result includes them, so a paged sweep calls DescribeKey once per key in all.
+   */
+  alreadyLoaded?: LookupData;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -43,7 +48,7 @@ const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
 
 function flowLogFromApi(flowLog: ApiFlowLog): FlowLog | undefined {
   if (!flowLog.ResourceId || !flowLog.FlowLogId) return undefined;
-  const value: FlowLog = {
+  return withoutUndefined<FlowLog>({
     flowLogId: flowLog.FlowLogId,
     resourceId: flowLog.ResourceId,
     trafficType: flowLog.TrafficType as FlowLog['trafficType'],
@@ -52,8 +57,7 @@ function flowLogFromApi(flowLog: ApiFlowLog): FlowLog | undefined {
     deliverLogsErrorMessage: flowLog.DeliverLogsErrorMessage,
     destinationType: flowLog.LogDestinationType,
     destination: flowLog.LogDestination ?? flowLog.LogGroupName,
-  };
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as unknown as FlowLog;
+  });
 }
 
 async function loadFlowLogs(clients: AwsClients, vpcIds: readonly string[] | 'all'): Promise<Map<string, FlowLog[]>> {
@@ -134,12 +138,7 @@ async function loadSecretRotation(clients: AwsClients, resources: readonly Resou
   const bySecret = new Map<string, SecretRotationState>();
   secretIds.forEach((secretId, index) => {
     const state = states[index];
-    if (state) {
-      bySecret.set(
-        secretId,
-        Object.fromEntries(Object.entries(state).filter(([, value]) => value !== undefined)) as SecretRotationState,
-      );
-    }
+    if (state) bySecret.set(secretId, withoutUndefined(state));
   });
   return bySecret;
 }
@@ -159,11 +158,14 @@ export async function loadLookups(needs: readonly LookupName[], clients: AwsClie
     const vpcIds = resources.flatMap((resource) => (resource.type === 'AWS::EC2::VPC' ? [resource.id] : []));
     data.flowLogsByVpc = scope.allVpcs ? await loadFlowLogs(clients, 'all') : vpcIds.length > 0 ? await loadFlowLogs(clients, vpcIds) : new Map();
   }
+  const known = scope.alreadyLoaded ?? {};
   if (wanted.has('keyManager')) {
-    data.keyManagers = await loadKeyManagers(clients, keyIdsOf(resources), concurrency);
+    const keyIds = keyIdsOf(resources).filter((keyId) => !known.keyManagers?.has(keyId));
+    data.keyManagers = new Map([...(known.keyManagers ?? []), ...(await loadKeyManagers(clients, keyIds, concurrency))]);
   }
   if (wanted.has('secretRotation')) {
-    data.secretRotation = await loadSecretRotation(clients, resources, concurrency);
+    const pending = resources.filter((resource) => !known.secretRotation?.has(resource.id));
+    data.secretRotation = new Map([...(known.secretRotation ?? []), ...(await loadSecretRotation(clients, pending, concurrency))]);
   }
   return data;
 }

@@ -44,7 +44,11 @@ export function readConfigurationItem(raw: unknown): ConfigurationItem {
   if (!resourceType || !resourceId) {
     throw new InputFormatError('A configuration item needs resourceType and resourceId');
   }
-  const configuration = parseEmbeddedJson(raw.configuration);
+  const configuration = parseEmbeddedJson(raw.configuration === '' ? undefined : raw.configuration);
+  // Only a deleted or unrecorded resource lacks a configuration; anything else unreadable is an error, not "gone".
+  if (configuration !== undefined && configuration !== null && !isObject(configuration)) {
+    throw new InputFormatError(`Configuration item ${resourceType} ${resourceId}: configuration is not a JSON object`);
+  }
   const supplementary = Object.fromEntries(
     Object.entries(asObject(raw.supplementaryConfiguration)).map(([key, value]) => [key, parseEmbeddedJson(value)]),
   );
@@ -58,7 +62,7 @@ export function readConfigurationItem(raw: unknown): ConfigurationItem {
     status: asString(raw.configurationItemStatus),
     captureTime: asIsoTime(raw.configurationItemCaptureTime),
     tags: tagMap(raw.tags),
-    configuration: isObject(configuration) ? configuration : undefined,
+    configuration: configuration ?? undefined,
     supplementary,
     relatedEvents: asArray(raw.relatedEvents).filter((event): event is string => typeof event === 'string'),
   };
@@ -88,11 +92,13 @@ function securityGroupIngress(configuration: JsonObject): IngressRule[] {
     }
     for (const pair of asArray(permission.userIdGroupPairs).map(asObject)) {
       const groupId = asString(pair.groupId);
-      if (groupId) rules.push({ ...base, source: { kind: 'securityGroup', groupId } });
+      const description = asString(pair.description);
+      if (groupId) rules.push({ ...base, source: { kind: 'securityGroup', groupId }, ...(description ? { description } : {}) });
     }
     for (const prefixList of asArray(permission.prefixListIds).map(asObject)) {
       const prefixListId = asString(prefixList.prefixListId);
-      if (prefixListId) rules.push({ ...base, source: { kind: 'prefixList', prefixListId } });
+      const description = asString(prefixList.description);
+      if (prefixListId) rules.push({ ...base, source: { kind: 'prefixList', prefixListId }, ...(description ? { description } : {}) });
     }
   }
   return rules;
@@ -106,6 +112,11 @@ function bucketEncryption(item: ConfigurationItem): EncryptionProperties {
   return { encrypted: true, algorithm, kmsKeyId: asString(byDefault.kmsMasterKeyID) };
 }
 
+/** Config records a `rate(N hours)` rotation as `AutomaticallyAfterHours`; give the rule the schedule it stands for. */
+function hourlySchedule(hours: number | undefined): string | undefined {
+  return hours === undefined ? undefined : `rate(${hours} hours)`;
+}
+
 function secretProperties(item: ConfigurationItem, configuration: JsonObject): SecretProperties {
   const rules = asObject(configuration.RotationRules);
   const name = asString(configuration.Name) ?? item.resourceName ?? '';
@@ -113,7 +124,7 @@ function secretProperties(item: ConfigurationItem, configuration: JsonObject): S
     rotationEnabled: asBoolean(configuration.RotationEnabled) ?? false,
     rotationLambdaArn: asString(configuration.RotationLambdaARN),
     automaticallyAfterDays: asNumber(rules.AutomaticallyAfterDays),
-    scheduleExpression: asString(rules.RotationScheduleExpression ?? rules.ScheduleExpression),
+    scheduleExpression: asString(rules.RotationScheduleExpression ?? rules.ScheduleExpression) ?? hourlySchedule(asNumber(rules.AutomaticallyAfterHours)),
     lastRotatedDate: asIsoTime(configuration.LastRotatedDate),
     createdDate: asIsoTime(configuration.CreatedDate),
     // The item has no OwningService field: RDS-managed secrets show by tag or by their `rds!` name.

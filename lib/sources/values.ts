@@ -76,3 +76,8 @@ export function tagMap(value: unknown): Record<string, string> {
   }
   return {};
 }
+
+/** The object without its `undefined` properties, so optional fields are absent rather than present-but-undefined. */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+}

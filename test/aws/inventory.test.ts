@@ -137,6 +137,18 @@ describe('listResources', () => {
     ]);
   });
 
+  it('falls back to the groups\' IpPermissions, without rule ids, when DescribeSecurityGroupRules is denied', async () => {
+    ec2.on(DescribeSecurityGroupsCommand).resolves(apiFixture('config/api-describe-security-groups.json'));
+    ec2.on(DescribeSecurityGroupRulesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403));
+
+    const [page] = await collectPages(listResources('AWS::EC2::SecurityGroup', testClients(), CTX));
+
+    const ingress = page![0]!.type === 'AWS::EC2::SecurityGroup' ? page![0]!.properties.ingress : [];
+    expect(ingress).toHaveLength(8);
+    expect(ingress.filter((rule) => rule.ruleId)).toEqual([]);
+    expect(ingress[0]).toEqual({ protocol: 'tcp', fromPort: 5173, toPort: 5173, source: { kind: 'cidr', cidr: '0.0.0.0/0' }, description: 'vite dev server (temporary)' });
+  });
+
   it('splits the group-id filter at 200 values, as EC2 allows, and pages the rules of each', async () => {
     const groupIds = Array.from({ length: 450 }, (_, index) => `sg-${index.toString(16).padStart(17, '0')}`);
     ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: groupIds.map((GroupId) => ({ GroupId, GroupName: GroupId, OwnerId: ACCOUNT })) });
@@ -170,7 +182,7 @@ describe('listResources', () => {
 
     expect(page!.map((bucket) => [bucket.id, bucket.properties, bucket.tags])).toEqual([
       [BUCKETS.artifacts, { encrypted: true, algorithm: 'AES256' }, { Environment: 'dev' }],
-      [BUCKETS.legacy, { encrypted: false }, { Environment: 'dev', 'driftwarden:exempt': 'legacy bucket, decommissioned in Q3' }],
+      [BUCKETS.legacy, { encrypted: false }, { Environment: 'dev' }],
       [BUCKETS.reports, { encrypted: true, algorithm: 'aws:kms', kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e' }, { Environment: 'dev' }],
     ]);
     expect(page![0]).toMatchObject({ name: BUCKETS.artifacts, arn: `arn:aws:s3:::${BUCKETS.artifacts}`, accountId: ACCOUNT, region: REGION });

@@ -76,6 +76,22 @@ describe('loadLookups', () => {
     expect([...data.keyManagers!]).toEqual([[volumeKey, 'CUSTOMER']]);
   });
 
+  it('does not ask again for keys an earlier page of the sweep loaded', async () => {
+    kms.on(DescribeKeyCommand).resolves(apiFixture('kms-describe-key.json'));
+    const firstPage = await loadLookups(['keyManager'], testClients(), { resources: [itemResource('ebs-volume-encrypted')] });
+
+    const secondPage = await loadLookups(['keyManager'], testClients(), {
+      resources: [itemResource('ebs-volume-encrypted'), itemResource('rds-cluster-encrypted')],
+      alreadyLoaded: firstPage,
+    });
+
+    expect(kms.commandCalls(DescribeKeyCommand).map((call) => call.args[0].input.KeyId)).toEqual([
+      'arn:aws:kms:eu-west-1:123456789012:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      'arn:aws:kms:eu-west-1:123456789012:key/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a',
+    ]);
+    expect(secondPage.keyManagers?.size).toBe(2);
+  });
+
   it('fails the lookup when KMS refuses access, rather than guessing', async () => {
     kms.on(DescribeKeyCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform: kms:DescribeKey', 400));
     await expect(loadLookups(['keyManager'], testClients(), { resources: [itemResource('ebs-volume-encrypted')] })).rejects.toThrow(

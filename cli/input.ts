@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { InputFormatError } from '../lib/errors';
+import { readSnapshot, snapshotItems } from '../lib/sources/snapshot';
+import type { SourceResult } from '../lib/sources/source';
+import { isTerraformJson, readTerraform } from '../lib/sources/terraform';
+
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
+    throw new InputFormatError(`Cannot read ${file}: ${reason}.`, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputFormatError(
+      `${file} is not JSON (${(error as Error).message.split('\n')[0]}); give the output of \`terraform show -json\` or of \`aws configservice\`.`,
+      { cause: error },
+    );
+  }
+}
+
+export function readTerraformFile(file: string): SourceResult {
+  const raw = readJsonFile(file);
+  if (!isTerraformJson(raw) && snapshotItems(raw)) {
+    throw new InputFormatError(`${file} holds AWS Config items, not \`terraform show -json\` output; use --snapshot ${file}.`);
+  }
+  return readTerraform(raw, file);
+}
+
+export function readSnapshotFile(file: string): SourceResult {
+  const raw = readJsonFile(file);
+  if (isTerraformJson(raw)) {
+    throw new InputFormatError(`${file} is \`terraform show -json\` output, not AWS Config items; use --terraform ${file}.`);
+  }
+  return readSnapshot(raw, { kind: 'snapshot', file });
+}

@@ -1,0 +1,52 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import middy from '@middy/core';
+import { createAwsClients } from '../lib/aws/clients';
+import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
+import { handleRuleInvocation, type RuleHandlerOutcome } from '../lib/config-rule/handle';
+import { deployedSettings } from '../lib/settings';
+import { RULES } from '../rules';
+
+const logger = new Logger({ serviceName: 'driftwarden' });
+const metrics = new Metrics({ namespace: 'driftwarden', serviceName: 'driftwarden' });
+const settings = deployedSettings(RULES);
+const region = process.env.AWS_REGION ?? 'us-east-1';
+const config = new ConfigServiceClient({ region, maxAttempts: 6, retryMode: 'adaptive' });
+const clients = createAwsClients({ region });
+
+function recordMetrics(outcome: RuleHandlerOutcome): void {
+  metrics.addDimension('rule', outcome.ruleId);
+  metrics.addMetric('CompliantEvaluations', MetricUnit.Count, outcome.reported.COMPLIANT);
+  metrics.addMetric('NonCompliantEvaluations', MetricUnit.Count, outcome.reported.NON_COMPLIANT);
+  metrics.addMetric('NotApplicableEvaluations', MetricUnit.Count, outcome.reported.NOT_APPLICABLE);
+  metrics.addMetric('UnchangedVerdictsNotReported', MetricUnit.Count, outcome.unchanged);
+}
+
+/** Every failure is logged as structured JSON and counted before Lambda reports it to Config. */
+const failureLogging: middy.MiddlewareObj = {
+  onError: async (request) => {
+    const error = request.error as Error;
+    logger.error('Config rule invocation failed', { errorName: error.name, error });
+    metrics.addMetric('Errors', MetricUnit.Count, 1);
+  },
+};
+
+export const handler = middy(async (event: unknown) => {
+  const accountId = (event as { accountId?: string } | null)?.accountId;
+  const outcome = await handleRuleInvocation(event, {
+    rules: RULES,
+    settings,
+    config,
+    sources: awsRuleRunSources({ config, clients, region, ...(accountId !== undefined && { accountId }) }),
+    now: () => new Date(),
+    record: recordMetrics,
+  });
+  logger.info('Reported evaluations', { ...outcome });
+  return outcome;
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(failureLogging);

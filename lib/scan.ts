@@ -1,0 +1,148 @@
+import { InvalidParameterError } from './errors';
+import { evaluateResource, findRule, type Evaluation } from './evaluate';
+import { SEVERITIES, knownParameters, parseRuleParameters, type AnyRule, type Severity } from './rule';
+import { ruleSettingsFor, type Settings } from './settings';
+import type { SourceOrigin, SourceResult } from './sources/source';
+
+/** One `--param rule.name=value` override. */
+export interface ParameterOverride {
+  ruleId: string;
+  name: string;
+  value: string;
+}
+
+export interface RuleTally {
+  title: string;
+  severity: Severity;
+  compliant: number;
+  nonCompliant: number;
+  notApplicable: number;
+  exempt: number;
+}
+
+export interface ScanSummary {
+  resources: number;
+  evaluations: number;
+  compliant: number;
+  /** Non-compliant and not exempt: the findings. */
+  nonCompliant: number;
+  notApplicable: number;
+  /** Non-compliant, but the resource carries an exemption in force. */
+  exempt: number;
+  findingsBySeverity: Record<Severity, number>;
+  byRule: Record<string, RuleTally>;
+  /** Resource types in the input driftwarden has no model for, with how many were skipped. */
+  skippedTypes: Record<string, number>;
+  /** Resources being destroyed by a plan, not evaluated. */
+  destroyed: number;
+}
+
+export interface ScanReport {
+  origin: SourceOrigin;
+  summary: ScanSummary;
+  evaluations: Evaluation[];
+}
+
+export interface ScanOptions {
+  rules: readonly AnyRule[];
+  settings: Settings;
+  overrides?: readonly ParameterOverride[];
+  now: Date;
+}
+
+/** Parses `rule.name=value` (the rule may be its id or a Config rule name ending in it). */
+export function parseParameterOverride(text: string, rules: readonly AnyRule[]): ParameterOverride {
+  const match = /^([^=]+)\.([^.=]+)=(.*)$/s.exec(text);
+  if (!match) {
+    throw new InvalidParameterError(`--param ${text}: expected rule.parameter=value, e.g. public-app-ports.authorizedTcpPorts=80,443`);
+  }
+  const rule = findRule(rules, match[1]!);
+  const name = match[2]!;
+  if (!knownParameters(rule).includes(name)) {
+    throw new InvalidParameterError(`--param ${text}: rule ${rule.id} has no parameter "${name}" (known: ${knownParameters(rule).join(', ') || 'none'})`);
+  }
+  return { ruleId: rule.id, name, value: match[3]! };
+}
+
+/** The enabled rules with their validated parameters: settings first, `--param` overrides on top. */
+export function configureRules(options: Pick<ScanOptions, 'rules' | 'settings' | 'overrides'>): { rule: AnyRule; params: unknown }[] {
+  return options.rules.flatMap((rule) => {
+    const settings = ruleSettingsFor(options.settings, rule.id);
+    if (!settings.enabled) return [];
+    const raw: Record<string, unknown> = { ...settings.parameters };
+    for (const override of options.overrides ?? []) {
+      if (override.ruleId === rule.id) raw[override.name] = override.value;
+    }
+    return [{ rule, params: parseRuleParameters(rule, raw) }];
+  });
+}
+
+function emptyTally(rule: AnyRule): RuleTally {
+  return { title: rule.title, severity: rule.severity, compliant: 0, nonCompliant: 0, notApplicable: 0, exempt: 0 };
+}
+
+/** Evaluates every enabled rule against every resource of its types. */
+export function scan(source: SourceResult, options: ScanOptions): ScanReport {
+  const configured = configureRules(options);
+  const rulesByType = new Map<string, { rule: AnyRule; params: unknown }[]>();
+  for (const entry of configured) {
+    for (const type of entry.rule.resourceTypes) {
+      const list = rulesByType.get(type);
+      if (list) list.push(entry);
+      else rulesByType.set(type, [entry]);
+    }
+  }
+  const byRule: Record<string, RuleTally> = {};
+  for (const { rule } of configured) byRule[rule.id] = emptyTally(rule);
+  const findingsBySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
+  const summary: ScanSummary = {
+    resources: source.resources.length,
+    evaluations: 0,
+    compliant: 0,
+    nonCompliant: 0,
+    notApplicable: 0,
+    exempt: 0,
+    findingsBySeverity,
+    byRule,
+    skippedTypes: source.skippedTypes,
+    destroyed: source.destroyed,
+  };
+  const evaluations: Evaluation[] = [];
+  for (const resource of source.resources) {
+    const entries = rulesByType.get(resource.type);
+    if (!entries) continue;
+    for (const { rule, params } of entries) {
+      const evaluation = evaluateResource(rule, params, resource, source.lookups, options.now);
+      evaluations.push(evaluation);
+      const tally = byRule[rule.id]!;
+      if (evaluation.compliance === 'COMPLIANT') {
+        summary.compliant++;
+        tally.compliant++;
+      } else if (evaluation.compliance === 'NOT_APPLICABLE') {
+        summary.notApplicable++;
+        tally.notApplicable++;
+      } else if (evaluation.exemption) {
+        summary.exempt++;
+        tally.exempt++;
+      } else {
+        summary.nonCompliant++;
+        tally.nonCompliant++;
+        findingsBySeverity[evaluation.severity]++;
+      }
+    }
+  }
+  summary.evaluations = evaluations.length;
+  return { origin: source.origin, summary, evaluations };
+}
+
+/** A finding: non-compliant and not exempt. */
+export function isFinding(evaluation: Evaluation): boolean {
+  return evaluation.compliance === 'NON_COMPLIANT' && evaluation.exemption === undefined;
+}
+
+/** Whether any finding is at or above `threshold` (`none` never fails). */
+export function failsAt(summary: ScanSummary, threshold: Severity | 'none'): boolean {
+  if (threshold === 'none') return false;
+  const limit = SEVERITIES.indexOf(threshold);
+  return SEVERITIES.some((severity, rank) => rank <= limit && summary.findingsBySeverity[severity] > 0);
+}

@@ -1,0 +1,201 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { FIXTURES, fixture } from '../helpers';
+
+const BIN = join(__dirname, '..', '..', 'bin', 'driftwarden.js');
+const WORK = mkdtempSync(join(tmpdir(), 'driftwarden-cli-'));
+const PLAN = join(FIXTURES, 'terraform', 'plan-web.json');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the installed entry point as a user would, with no AWS configuration in the environment. */
+function driftwarden(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: WORK, env: { PATH: process.env.PATH ?? '', NO_COLOR: '', HOME: WORK, AWS_EC2_METADATA_DISABLED: 'true' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
+}
+
+function file(name: string, content: string | object): string {
+  const path = join(WORK, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+// The official schema's `language` pattern has a stray `]`, legal only without the `u` flag.
+const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+addFormats(ajv);
+const validateSarif = ajv.compile(fixture('sarif/sarif-schema-2.1.0.json'));
+
+function sarifSchemaErrors(log: unknown): unknown[] {
+  return validateSarif(log) ? [] : (validateSarif.errors ?? []);
+}
+
+describe('CLI: driftwarden scan', () => {
+  it('scans the demo account, prints its drift and exits 0', async () => {
+    const run = await driftwarden('scan', '--demo');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('HIGH (2)');
+    expect(run.stdout).toContain('Open to the internet: tcp 4000 from 0.0.0.0/0; tcp 5173 from 0.0.0.0/0');
+    expect(run.stdout).toContain('RDS instance web-prod-db is not encrypted.');
+    expect(run.stdout).toContain('Secret web-prod/db-password has no automatic rotation');
+    expect(run.stdout).toContain('vpc-07d1f9e3a2c58b460 has no flow log');
+    expect(run.stdout).toContain('4 findings (2 high, 2 medium), 9 compliant, 1 exempt');
+    // Piped output carries no colour codes.
+    expect(run.stdout).not.toContain('\u001b[');
+  });
+
+  it('lists compliant and exempt evaluations with --all', async () => {
+    const run = await driftwarden('scan', '--demo', '--all');
+    expect(run.stdout).toContain('EXEMPT (1)');
+    expect(run.stdout).toContain('[exempt: break-glass bastion');
+    expect(run.stdout).toContain('COMPLIANT (9)');
+  });
+
+  it.each([
+    [['--demo', '--fail-on', 'high'], 1],
+    [['--demo', '--fail-on', 'critical'], 0],
+    [['--terraform', PLAN], 1],
+    [['--terraform', PLAN, '--fail-on', 'none'], 0],
+    [['--terraform', PLAN, '--param', 'public-app-ports.authorizedTcpPorts=22,443,3000,4000,5173', '--param', 'encryption-at-rest.requireCustomerManagedKey=false', '--fail-on', 'medium'], 1],
+  ])('scan %j exits %i', async (args, code) => {
+    expect((await driftwarden('scan', ...args)).code).toBe(code);
+  });
+
+  it('names Terraform addresses in findings', async () => {
+    const run = await driftwarden('scan', '--terraform', PLAN);
+    expect(run.stdout).toContain('module.app.aws_security_group.app');
+    expect(run.stdout).toContain('aws_s3_bucket.tenant["globex"]');
+    expect(run.stdout).toContain('Not evaluated: 1 resource the plan destroys.');
+  });
+
+  it('prints every evaluation as JSON, per the output contract', async () => {
+    const run = await driftwarden('scan', '--terraform', PLAN, '--format', 'json');
+    const output = JSON.parse(run.stdout);
+    expect(output.summary).toMatchObject({ source: { kind: 'terraform', file: PLAN }, resources: 20, evaluations: 20, nonCompliant: 11, compliant: 9, destroyed: 1 });
+    expect(output.findings).toHaveLength(20);
+    expect(output.findings).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'public-app-ports',
+        resourceType: 'AWS::EC2::SecurityGroup',
+        resourceId: 'sg-0f19c6a84d2e7b305',
+        compliance: 'NON_COMPLIANT',
+        severity: 'high',
+        address: 'module.app.aws_security_group.app',
+        annotation: expect.stringContaining('tcp 5173 from 0.0.0.0/0'),
+      }),
+    );
+    expect(new Set(output.findings.map((finding: { compliance: string }) => finding.compliance))).toEqual(new Set(['COMPLIANT', 'NON_COMPLIANT']));
+  });
+
+  it('writes SARIF 2.1.0 that validates against the schema, with the plan file and address as location', async () => {
+    const output = join(WORK, 'plan.sarif');
+    writeFileSync(join(WORK, 'plan.json'), readFileSync(PLAN));
+    const run = await driftwarden('scan', '--terraform', 'plan.json', '--format', 'sarif', '--output', output);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`driftwarden: wrote the sarif report to ${output} (11 findings).\n`);
+    const sarif = JSON.parse(readFileSync(output, 'utf8'));
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    const result = sarif.runs[0].results.find((candidate: { locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }) =>
+      candidate.locations[0]!.logicalLocations[0]!.fullyQualifiedName === 'module.app.aws_security_group.app',
+    );
+    expect(result).toMatchObject({ ruleId: 'public-app-ports', level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'plan.json', uriBaseId: '%SRCROOT%' } } }] });
+    expect(sarif.runs[0].tool.driver.rules.map((rule: { id: string }) => rule.id)).toEqual(['vpc-flow-logs', 'public-app-ports', 'encryption-at-rest', 'secret-rotation']);
+  });
+
+  it('marks exempt resources as suppressed in SARIF, located by ARN when there is no file', async () => {
+    const sarif = JSON.parse((await driftwarden('scan', '--demo', '--format', 'sarif')).stdout);
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    expect(sarif.runs[0].results[0].locations[0]).toEqual({
+      logicalLocations: [{ name: expect.any(String), fullyQualifiedName: expect.stringMatching(/^arn:aws:/), kind: 'resource' }],
+    });
+    expect(sarif.runs[0].results.filter((result: { suppressions?: unknown }) => result.suppressions)).toEqual([
+      expect.objectContaining({ ruleId: 'public-app-ports', suppressions: [{ kind: 'external', justification: expect.stringContaining('break-glass bastion') }] }),
+    ]);
+  });
+
+  it.each([
+    ['batch-get-resource-config output', { baseConfigurationItems: [fixture('config/sg-public-app.json')], unprocessedResourceKeys: [] }],
+    ['get-resource-config-history output', { configurationItems: [fixture('config/sg-public-app.json')] }],
+    ['an array of items', [fixture('config/sg-public-app.json')]],
+    ['one item', fixture('config/sg-public-app.json')],
+  ])('reads a snapshot given as %s', async (_form, content) => {
+    const run = await driftwarden('scan', '--snapshot', file('snapshot.json', content), '--format', 'json');
+    expect(JSON.parse(run.stdout).findings).toEqual([expect.objectContaining({ ruleId: 'public-app-ports', resourceId: 'sg-0f1e2d3c4b5a69788', compliance: 'NON_COMPLIANT' })]);
+    expect(run.code).toBe(1);
+  });
+
+  it('says flow logs could not be looked up for a snapshot without FlowLog items', async () => {
+    const run = await driftwarden('scan', '--snapshot', file('vpc-only.json', [fixture('config/vpc.json')]), '--fail-on', 'none');
+    expect(run.stdout).toContain('Flow logs of vpc-0a1b2c3d4e5f60718 could not be looked up');
+    expect(run.code).toBe(0);
+  });
+
+  it('counts resource types it does not evaluate and goes on', async () => {
+    const subnet = { ...fixture('config/vpc.json'), resourceType: 'AWS::EC2::Subnet', resourceId: 'subnet-0a1a2b3b4c5c6d7d8' };
+    const run = await driftwarden('scan', '--snapshot', file('subnet.json', [subnet, fixture('config/sg-compliant.json')]));
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('Skipped 1 resource of types driftwarden does not evaluate: AWS::EC2::Subnet (1).');
+  });
+
+  it('reads rule settings from a YAML --config file', async () => {
+    const config = file('settings.yml', 'rules:\n  public-app-ports:\n    parameters:\n      authorizedTcpPorts: "80,443,4000,5173"\n  encryption-at-rest:\n    enabled: false\n');
+    const run = await driftwarden('scan', '--demo', '--config', config, '--format', 'json');
+    const { summary } = JSON.parse(run.stdout);
+    expect(Object.keys(summary.byRule)).toEqual(['vpc-flow-logs', 'public-app-ports', 'secret-rotation']);
+    expect(summary.byRule['public-app-ports'].nonCompliant).toBe(0);
+  });
+
+  it('writes a self-contained HTML report', async () => {
+    const output = join(WORK, 'report.html');
+    const run = await driftwarden('scan', '--demo', '--format', 'html', '--output', output);
+    expect(run.code).toBe(0);
+    const html = readFileSync(output, 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/(src|href)=["']https?:/);
+  });
+
+  it.each([
+    ['a file that is not JSON', ['--snapshot', 'README.txt'], /^driftwarden: .*README\.txt is not JSON \(.*\); give the output of `terraform show -json` or of `aws configservice`\.\n$/],
+    ['JSON that is neither a plan nor Config items', ['--snapshot', 'other.json'], /^driftwarden: .*other\.json is neither AWS Config items .*use --terraform\.\n$/],
+    ['JSON that is neither, given as a plan', ['--terraform', 'other.json'], /^driftwarden: .*other\.json is not the JSON of `terraform show -json`.*\n$/],
+    ['a plan given as a snapshot', ['--snapshot', PLAN], /^driftwarden: .* is `terraform show -json` output, not AWS Config items; use --terraform .*\n$/],
+    ['Config items given as a plan', ['--terraform', 'items.json'], /^driftwarden: .*items\.json holds AWS Config items, not `terraform show -json` output; use --snapshot .*\n$/],
+    ['an unsupported format_version', ['--terraform', join(FIXTURES, 'terraform', 'plan-unsupported-version.json')], /^driftwarden: .*format_version 2\.0 is not supported \(driftwarden reads 1\.x\); produce it with a Terraform 1\.x `terraform show -json`, or upgrade driftwarden\.\n$/],
+    ['a missing file', ['--terraform', 'missing.json'], /^driftwarden: Cannot read missing\.json: no such file\.\n$/],
+    ['two sources', ['--demo', '--terraform', PLAN], /^driftwarden: Give one source: .*\n$/],
+    ['an unknown rule in --param', ['--demo', '--param', 'open-ports.authorizedTcpPorts=80'], /^driftwarden: No driftwarden rule matches "open-ports" \(known rules: .*\)\n$/],
+    ['a bad parameter value', ['--demo', '--param', 'public-app-ports.authorizedTcpPorts=http'], /^driftwarden: Rule public-app-ports: parameter "authorizedTcpPorts": "http" is not a port or port range .*\n$/],
+    ['an unknown parameter', ['--demo', '--param', 'secret-rotation.maxAge=30'], /^driftwarden: --param secret-rotation\.maxAge=30: rule secret-rotation has no parameter "maxAge" \(known: maxAgeDays\)\n$/],
+    ['a bad settings file', ['--demo', '--config', 'bad-settings.yml'], /^driftwarden: bad-settings\.yml: rules\.public-app-ports: .*\n$/],
+    ['an unknown format', ['--demo', '--format', 'xml'], /^driftwarden: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, sarif, html\.\n$/],
+    ['an unknown option', ['--demo', '--colour'], /^driftwarden: unknown option '--colour'\n$/],
+    ['an output file that cannot be written', ['--demo', '--output', 'no-such-folder/report.txt'], /^driftwarden: Cannot write no-such-folder\/report\.txt: ENOENT\.\n$/],
+    ['a live scan with no region', [], /^driftwarden: No AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile\.\n$/],
+    ['a live scan with no credentials', ['--region', 'eu-west-1'], /^driftwarden: No AWS credentials found: run `aws configure` or `aws sso login`, pass --profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\.\n$/],
+  ])('rejects %s with one line on stderr and exit code 2', async (_case, args, message) => {
+    file('README.txt', '# not json');
+    file('other.json', { hello: 'world' });
+    file('items.json', [fixture('config/vpc.json')]);
+    file('bad-settings.yml', 'rules:\n  public-app-ports:\n    parameters:\n      authorizedTcpPorts: "eighty"\n');
+    const run = await driftwarden('scan', ...args);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('prints its version and help with exit code 0', async () => {
+    expect(await driftwarden('--version')).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    const help = await driftwarden('scan', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--terraform <file>');
+  });
+});

@@ -1,0 +1,72 @@
+import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand, GetResourceConfigHistoryCommand, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import { DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { awsRuleRunSources } from '../../lib/config-rule/aws-sources';
+import { handleRuleInvocation } from '../../lib/config-rule/handle';
+import { parseSettings } from '../../lib/settings';
+import { RULES } from '../../rules';
+import { apiFixture, ACCOUNT, REGION, testClients } from '../aws/helpers';
+import { fixture, NOW } from '../helpers';
+
+const config = mockClient(ConfigServiceClient);
+const ec2 = mockClient(EC2Client);
+
+function deps() {
+  const configClient = new ConfigServiceClient({ region: REGION });
+  return {
+    rules: RULES,
+    settings: parseSettings({}, RULES),
+    config: configClient,
+    now: () => NOW,
+    sources: awsRuleRunSources({ config: configClient, clients: testClients(), region: REGION, accountId: ACCOUNT }),
+  };
+}
+
+beforeEach(() => {
+  config.reset();
+  ec2.reset();
+  config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+});
+
+describe('Config rule on AWS: scheduled sweep', () => {
+  it('lists VPCs page by page, loads every flow log in one listing, and retires vanished VPCs', async () => {
+    const vpcs = apiFixture('ec2-describe-vpcs.json').Vpcs;
+    ec2
+      .on(DescribeVpcsCommand)
+      .resolvesOnce({ Vpcs: vpcs.slice(0, 1), NextToken: 'page-2' })
+      .resolves({ Vpcs: vpcs.slice(1) });
+    ec2.on(DescribeFlowLogsCommand).resolves(apiFixture('config/api-describe-flow-logs.json'));
+    config.on(GetComplianceDetailsByConfigRuleCommand).resolves({
+      EvaluationResults: [
+        {
+          EvaluationResultIdentifier: {
+            EvaluationResultQualifier: { ConfigRuleName: 'driftwarden-dev-vpc-flow-logs', ResourceType: 'AWS::EC2::VPC', ResourceId: 'vpc-0deadbeef0000000' },
+            OrderingTimestamp: new Date('2025-06-01T00:00:00Z'),
+          },
+          ComplianceType: 'NON_COMPLIANT',
+          Annotation: 'VPC has no flow log.',
+        },
+      ],
+    });
+
+    const outcome = await handleRuleInvocation(fixture('config/event-scheduled-vpc.json'), deps());
+
+    expect(ec2).toHaveReceivedCommandTimes(DescribeVpcsCommand, 2);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeFlowLogsCommand, 1);
+    expect(config).toHaveReceivedCommandWith(GetComplianceDetailsByConfigRuleCommand, { ConfigRuleName: 'driftwarden-dev-vpc-flow-logs', Limit: 100 });
+    const reported = config.commandCalls(PutEvaluationsCommand).flatMap((call) => call.args[0].input.Evaluations!);
+    expect(reported).toContainEqual(expect.objectContaining({ ComplianceResourceId: 'vpc-0deadbeef0000000', ComplianceType: 'NOT_APPLICABLE' }));
+    expect(reported).toHaveLength(vpcs.length + 1);
+    expect(outcome.reported.NOT_APPLICABLE).toBe(1);
+  });
+});
+
+describe('Config rule on AWS: oversized item', () => {
+  it('fetches the latest item from the configuration history', async () => {
+    config.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: fixture('config/api-get-resource-config-history-sg.json').configurationItems });
+    await handleRuleInvocation(fixture('config/event-oversized-sg.json'), deps());
+    expect(config).toHaveReceivedCommandWith(GetResourceConfigHistoryCommand, { resourceType: 'AWS::EC2::SecurityGroup', resourceId: 'sg-0f1e2d3c4b5a69788', limit: 1 });
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, { Evaluations: [expect.objectContaining({ ComplianceType: 'NON_COMPLIANT' })] });
+  });
+});
