@@ -10,12 +10,14 @@ const dynalite = require('dynalite') as (options: { createTableMs: number; delet
 export class LocalDynamo {
   private server!: Server;
   client!: DynamoDBClient;
+  endpoint!: string;
 
   async start(): Promise<void> {
     this.server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     this.client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`,
+      endpoint: this.endpoint,
       region: 'eu-west-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
