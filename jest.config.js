@@ -1,3 +1,6 @@
+// Test workers inherit this: the SDK's notice about its releases after January 2027 is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

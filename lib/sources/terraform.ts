@@ -268,9 +268,9 @@ function encryptionOf(instance: Instance, encryptedAttribute: string | undefined
 }
 
 function bucketEncryption(configuration: Instance | undefined): { properties: EncryptionProperties; unknown: string[] } {
-  // Only the configuration resource says what was declared: the bucket's own attribute shows AWS's
-  // SSE-S3 default even when nothing was configured.
-  if (!configuration) return { properties: { encrypted: false }, unknown: [] };
+  // S3 has applied SSE-S3 to every new bucket since January 2023, so a bucket declared without an
+  // encryption configuration is created encrypted with SSE-S3, exactly what AWS Config will record.
+  if (!configuration) return { properties: { encrypted: true, algorithm: 'AES256' }, unknown: [] };
   const rule = asObject(asArray(configuration.values.rule)[0]);
   const byDefault = asObject(asArray(rule.apply_server_side_encryption_by_default)[0]);
   const unknownByDefault = asObject(asArray(asObject(asArray(configuration.unknown.rule)[0]).apply_server_side_encryption_by_default)[0]);

@@ -74,14 +74,15 @@ describe('CLI: driftwarden scan', () => {
   it('names Terraform addresses in findings', async () => {
     const run = await driftwarden('scan', '--terraform', PLAN);
     expect(run.stdout).toContain('module.app.aws_security_group.app');
-    expect(run.stdout).toContain('aws_s3_bucket.tenant["globex"]');
     expect(run.stdout).toContain('Not evaluated: 1 resource the plan destroys.');
+    const all = await driftwarden('scan', '--terraform', PLAN, '--all');
+    expect(all.stdout).toContain('aws_s3_bucket.tenant["globex"]');
   });
 
   it('prints every evaluation as JSON, per the output contract', async () => {
     const run = await driftwarden('scan', '--terraform', PLAN, '--format', 'json');
     const output = JSON.parse(run.stdout);
-    expect(output.summary).toMatchObject({ source: { kind: 'terraform', file: PLAN }, resources: 20, evaluations: 20, nonCompliant: 11, compliant: 9, destroyed: 1 });
+    expect(output.summary).toMatchObject({ source: { kind: 'terraform', file: PLAN }, resources: 20, evaluations: 20, nonCompliant: 8, compliant: 12, destroyed: 1 });
     expect(output.findings).toHaveLength(20);
     expect(output.findings).toContainEqual(
       expect.objectContaining({
@@ -102,7 +103,7 @@ describe('CLI: driftwarden scan', () => {
     writeFileSync(join(WORK, 'plan.json'), readFileSync(PLAN));
     const run = await driftwarden('scan', '--terraform', 'plan.json', '--format', 'sarif', '--output', output);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(`driftwarden: wrote the sarif report to ${output} (11 findings).\n`);
+    expect(run.stderr).toBe(`driftwarden: wrote the sarif report to ${output} (8 findings).\n`);
     const sarif = JSON.parse(readFileSync(output, 'utf8'));
     expect(sarifSchemaErrors(sarif)).toEqual([]);
     const result = sarif.runs[0].results.find((candidate: { locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }) =>

@@ -168,10 +168,10 @@ const CASES: ParityCase[] = [
   },
   {
     rule: 'encryption-at-rest',
-    what: 'a bucket with no default encryption declared',
-    configItems: [fixture('config/s3-bucket-no-encryption-config.json')],
-    terraform: [{ type: 'aws_s3_bucket', name: 'legacy', values: { id: 'driftwarden-dev-legacy-123456789012', bucket: 'driftwarden-dev-legacy-123456789012' } }],
-    compliance: 'NON_COMPLIANT',
+    what: 'a bucket declared without an encryption configuration, which S3 encrypts with SSE-S3 by default',
+    configItems: [fixture('config/s3-bucket-sse-s3.json')],
+    terraform: [{ type: 'aws_s3_bucket', name: 'artifacts', values: { id: 'driftwarden-dev-artifacts-123456789012', bucket: 'driftwarden-dev-artifacts-123456789012' } }],
+    compliance: 'COMPLIANT',
   },
   {
     rule: 'encryption-at-rest',

@@ -74,7 +74,7 @@ describe('Source: Terraform', () => {
       algorithm: 'aws:kms',
       kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/0b7c3e1a-5d2f-4a8e-9c61-2f4d8e7a1b90',
     });
-    expect(byAddress(plan, 'aws_s3_bucket.logs').properties).toEqual({ encrypted: false });
+    expect(byAddress(plan, 'aws_s3_bucket.logs').properties).toEqual({ encrypted: true, algorithm: 'AES256' });
   });
 
   it('takes secret rotation from the rotation resource', () => {
