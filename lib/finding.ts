@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidEventError } from './errors';
-import { findRule } from './evaluate';
+import { findRule, type Evaluation } from './evaluate';
 import type { AnyRule, Compliance, Severity } from './rule';
 
 /**
@@ -79,5 +79,26 @@ export function findingFromComplianceChange(event: unknown, rules: readonly AnyR
     ...(result.annotation !== undefined && { annotation: result.annotation }),
     observedAt: result.evaluationResultIdentifier.orderingTimestamp,
     recordedAt: result.resultRecordedTime,
+  };
+}
+
+/**
+ * A finding from an evaluation the CLI made itself (a scan of a snapshot, the demo or a live
+ * account). No event delivered it, so its id is derived from what was evaluated and when.
+ */
+export function findingFromEvaluation(evaluation: Evaluation, where: { configRuleName: string; accountId: string; region: string; recordedAt: string }): Finding {
+  return {
+    eventId: `scan:${evaluation.ruleId}:${evaluation.resourceType}:${evaluation.resourceId}:${evaluation.orderingTimestamp}`,
+    ruleId: evaluation.ruleId,
+    severity: evaluation.severity,
+    configRuleName: where.configRuleName,
+    resourceType: evaluation.resourceType,
+    resourceId: evaluation.resourceId,
+    accountId: evaluation.accountId ?? where.accountId,
+    region: evaluation.region ?? where.region,
+    compliance: evaluation.compliance,
+    annotation: evaluation.annotation,
+    observedAt: evaluation.orderingTimestamp,
+    recordedAt: where.recordedAt,
   };
 }
