@@ -30,6 +30,9 @@ export function headline(alert: Alert): string {
 }
 
 export function whatIsWrong(alert: Alert): string {
+  if (alert.kind === 'remediation' && alert.result) {
+    return `Follow-up to the earlier ${alert.ruleId} finding on this resource: ${alert.result.summary}.`;
+  }
   if (alert.kind === 'resolved') {
     return alert.compliance === 'NOT_APPLICABLE'
       ? 'The rule no longer applies to this resource (it was deleted or left the rule scope).'

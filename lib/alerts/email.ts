@@ -79,7 +79,7 @@ export function renderEmail(alert: Alert): EmailMessage {
   const result = alert.result;
   const parts = [
     intro(alert),
-    section(alert.kind === 'resolved' ? 'WHAT CHANGED' : 'WHAT IS WRONG', [`${alert.ruleTitle} (rule ${alert.ruleId})`, whatIsWrong(alert)]),
+    section({ new: 'WHAT IS WRONG', resolved: 'WHAT CHANGED', remediation: 'WHAT THIS IS ABOUT' }[alert.kind], [`${alert.ruleTitle} (rule ${alert.ruleId})`, whatIsWrong(alert)]),
     section('WHERE', [
       `Account:        ${alert.accountId}`,
       `Region:         ${alert.region}`,

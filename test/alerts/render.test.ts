@@ -79,6 +79,7 @@ describe('Alerts: email rendering', () => {
     expect(subject).toBe(`[HIGH] public-app-ports: sg-0f1e2d3c4b5a69788 remediation ${outcome}`);
     expect(body).toContain('WHAT DRIFTWARDEN DID');
     expect(body).toContain(sentence);
+    expect(body).toContain('WHAT THIS IS ABOUT\n  Security groups expose only allowed ports to the internet (rule public-app-ports)\n  Follow-up to the earlier public-app-ports finding on this resource: ');
     expect(body).toContain('Audit record: audit-2025-06-12T09:42:45Z-sg-0f1e2d3c4b5a69788');
     if (outcome !== 'skipped') expect(body).toContain('- ec2:RevokeSecurityGroupIngress sg-0f1e2d3c4b5a69788 sgr-0a1b2c3d4e5f60789');
   });
