@@ -75,7 +75,9 @@ function intro(alert: Alert): string {
 }
 
 export function renderEmail(alert: Alert): EmailMessage {
-  const subject = subjectOf(`[${alert.kind === 'resolved' ? 'RESOLVED ' : ''}${alert.severity.toUpperCase()}] ${alert.ruleId}: `, resourceLabel(alert), ` ${headline(alert)}`);
+  // An ARN id (secrets, topics) would fill the subject: its name says the same in fewer characters.
+  const label = alert.resourceId.startsWith('arn:') && alert.resourceName ? alert.resourceName : resourceLabel(alert);
+  const subject = subjectOf(`[${alert.kind === 'resolved' ? 'RESOLVED ' : ''}${alert.severity.toUpperCase()}] ${alert.ruleId}: `, label, ` ${headline(alert)}`);
   const result = alert.result;
   const parts = [
     intro(alert),
@@ -141,8 +143,10 @@ export function renderEmailDigest(alerts: readonly Alert[], size: number): Email
     `driftwarden has ${alerts.length} alerts at once, so they are grouped in this one message instead of ${alerts.length} messages.`,
     section('BY RULE AND SEVERITY', table),
     section(`FIRST ${shown.length} OF ${alerts.length}, MOST SEVERE FIRST`, shown.map(digestLine).join('\n').split('\n')),
-    ...(rest > 0 ? [`... and ${rest} more. Every one is listed in AWS Config under its rule:`] : ['Rules in AWS Config:']),
-    section('', rulesInDigest.map((alert) => `${alert.configRuleName}: ${configRuleUrl(alert)}`)).trimStart(),
+    section(
+      rest > 0 ? `... and ${rest} more. Every one is listed in AWS Config under its rule:` : 'RULES IN AWS CONFIG',
+      rulesInDigest.map((alert) => `${alert.configRuleName}: ${configRuleUrl(alert)}`),
+    ),
     'To exempt a resource, tag it driftwarden:exempt=<reason> and driftwarden:exempt-until=<YYYY-MM-DD>.',
     '-- driftwarden',
   ];

@@ -84,6 +84,12 @@ describe('Alerts: email rendering', () => {
     if (outcome !== 'skipped') expect(body).toContain('- ec2:RevokeSecurityGroupIngress sg-0f1e2d3c4b5a69788 sgr-0a1b2c3d4e5f60789');
   });
 
+  it('names a resource whose id is an ARN by its name in the subject', () => {
+    const alert = alertOf(ruleCaseEvent(RULE_CASES[3]));
+    const { subject } = renderEmail({ ...alert, resourceName: 'web-prod/db-password' });
+    expect(subject).toBe('[MEDIUM] secret-rotation: web-prod/db-password non-compliant');
+  });
+
   it.each([
     ['a 400-character resource id', { resourceId: `bucket-${'x'.repeat(400)}` }],
     ['a non-ASCII resource name', { resourceName: 'données-équipe-ü'.repeat(10) }],
@@ -103,7 +109,7 @@ describe('Alerts: email rendering', () => {
     expect(body).toContain('vpc-flow-logs     medium      1         0            0');
     expect(body).toContain('FIRST 20 OF 300, MOST SEVERE FIRST');
     expect(body.match(/^ {2}- \[/gm)).toHaveLength(20);
-    expect(body).toContain('... and 280 more.');
+    expect(body).toContain('... and 280 more. Every one is listed in AWS Config under its rule:\n  driftwarden-dev-public-app-ports: https://');
   });
 });
 
