@@ -90,7 +90,7 @@ export function deployedNotifier(rules: readonly AnyRule[], clients: NotifierCli
         sendEmail: async (message) => void (await publishEmail(clients.sns, env.ALERT_TOPIC_ARN, message)),
       }),
       ...(secretArn !== undefined && {
-        sendSlack: async (message) => void (await postToSlack(await webhookUrl(secretArn), message, { ...DEFAULT_SLACK_DELIVERY, sleep })),
+        sendSlack: async (message) => void (await postToSlack(await webhookUrl(secretArn), message, { ...DEFAULT_SLACK_DELIVERY, sleep, deadline })),
       }),
       deadLetter: (undelivered) => sendToDeadLetterQueue(clients.sqs, env.ALERT_DEAD_LETTER_QUEUE_URL, undelivered),
       deadline,

@@ -11,6 +11,8 @@ export interface SlackDeliveryOptions {
   baseDelayMs: number;
   /** A Retry-After longer than this is not waited for: the alert goes to the dead-letter queue instead. */
   maxRetryAfterMs: number;
+  /** No wait may end after this: the caller needs the time left to dead-letter the message. */
+  deadline?: Date;
   sleep(ms: number): Promise<void>;
 }
 
@@ -109,7 +111,12 @@ export async function postToSlack(webhookUrl: string, message: SlackMessage, opt
         waitMs = options.baseDelayMs * 2 ** (attempt - 1);
       }
     }
-    if (attempt < options.maxAttempts) await options.sleep(waitMs);
+    if (attempt < options.maxAttempts) {
+      if (options.deadline && Date.now() + waitMs > options.deadline.getTime()) {
+        throw new AlertDeliveryError(`Slack did not accept the message (${lastProblem}) and waiting ${Math.ceil(waitMs / 1000)} s more would pass the deadline`);
+      }
+      await options.sleep(waitMs);
+    }
   }
   throw new AlertDeliveryError(`Slack did not accept the message after ${options.maxAttempts} attempts: ${lastProblem}`);
 }

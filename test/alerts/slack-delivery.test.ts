@@ -119,6 +119,15 @@ describe('Alerts: Slack delivery over HTTP', () => {
     expect(slept).toEqual([]);
   });
 
+  it('stops retrying when the wait would pass the deadline, leaving time to dead-letter the message', async () => {
+    slack.script(status(429, 'rate_limited', { 'retry-after': '20' }));
+    const deadline = new Date(Date.now() + 10_000);
+    await expect(postToSlack(slack.url, message, { ...options, deadline })).rejects.toThrow(
+      'Slack did not accept the message (HTTP 429 rate_limited) and waiting 20 s more would pass the deadline',
+    );
+    expect(slept).toEqual([]);
+  });
+
   it('never puts the webhook URL in an error', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
