@@ -30,6 +30,27 @@ export class SettingsError extends DriftwardenError {}
 /** An alert could not be delivered to a channel (Slack, email) after every retry. */
 export class AlertDeliveryError extends DriftwardenError {}
 
+/** A remediation's API calls failed; `retryable` says whether another delivery may succeed (throttling, 5xx). */
+export class RemediationError extends DriftwardenError {
+  readonly retryable: boolean;
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** No registered remediation has the name a rule refers to, or an audit record names one that is gone. */
+export class UnknownRemediationError extends DriftwardenError {}
+
+/** The audit table could not be read or written, or a record asked for does not exist. */
+export class AuditStoreError extends DriftwardenError {}
+
+/** `undo` was asked for a record that has nothing to restore (not applied, not reversible, already undone). */
+export class UndoNotPossibleError extends DriftwardenError {}
+
+/** EventBridge did not accept a remediation event. */
+export class EventPublishError extends DriftwardenError {}
+
 /** AWS credentials or region are missing: the message says how to provide them. */
 export class MissingAwsConfigurationError extends DriftwardenError {}
 

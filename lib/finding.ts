@@ -83,22 +83,22 @@ export function findingFromComplianceChange(event: unknown, rules: readonly AnyR
 }
 
 /**
- * A finding from an evaluation the CLI made itself (a scan of a snapshot, the demo or a live
- * account). No event delivered it, so its id is derived from what was evaluated and when.
+ * A finding from an evaluation made outside AWS Config (the CLI's scan of a snapshot, a plan or a
+ * live account), so the remediation core treats both alike. `runId` takes the place of the event id.
  */
-export function findingFromEvaluation(evaluation: Evaluation, where: { configRuleName: string; accountId: string; region: string; recordedAt: string }): Finding {
+export function findingFromEvaluation(evaluation: Evaluation, runId: string, defaults: { accountId?: string; region?: string } = {}): Finding {
   return {
-    eventId: `scan:${evaluation.ruleId}:${evaluation.resourceType}:${evaluation.resourceId}:${evaluation.orderingTimestamp}`,
+    eventId: runId,
     ruleId: evaluation.ruleId,
     severity: evaluation.severity,
-    configRuleName: where.configRuleName,
+    configRuleName: evaluation.ruleId,
     resourceType: evaluation.resourceType,
     resourceId: evaluation.resourceId,
-    accountId: evaluation.accountId ?? where.accountId,
-    region: evaluation.region ?? where.region,
+    accountId: evaluation.accountId ?? defaults.accountId ?? '',
+    region: evaluation.region ?? defaults.region ?? '',
     compliance: evaluation.compliance,
     annotation: evaluation.annotation,
     observedAt: evaluation.orderingTimestamp,
-    recordedAt: where.recordedAt,
+    recordedAt: evaluation.orderingTimestamp,
   };
 }

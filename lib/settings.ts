@@ -55,6 +55,37 @@ const notificationSettings = z
   })
   .strict();
 
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const kmsKeyArn = z.string().regex(/^arn:aws[\w-]*:kms:[\w-]+:\d{12}:(key|alias)\//, 'expected a KMS key or alias ARN');
+
+const remediationSettings = z
+  .object({
+    /** Automatic changes allowed per clock hour (UTC); one more opens the circuit breaker until the hour ends. */
+    maxChangesPerHour: z.number().int().positive().default(10),
+    /** A customer managed key for S3 default encryption, SNS topics and log groups; else SSE-S3 and the stack's key. */
+    kmsKeyArn: kmsKeyArn.optional(),
+    /** Rotation function for secrets that have none and are not managed by another service. */
+    rotationLambdaArn: z.string().regex(/^arn:aws[\w-]*:lambda:/, 'expected a Lambda function ARN').optional(),
+    flowLogs: z
+      .object({
+        /** Flow logs go to `<logGroupPrefix>/<vpc-id>` unless `s3BucketArn` is set. */
+        logGroupPrefix: z.string().regex(/^\/[\w/.#-]+$/, 'expected a log group name prefix such as /driftwarden/vpc-flow-logs').default('/driftwarden/vpc-flow-logs'),
+        retentionDays: z
+          .number()
+          .int()
+          .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `expected one of ${LOG_RETENTION_DAYS.join(', ')}`)
+          .default(365),
+        s3BucketArn: z.string().regex(/^arn:aws[\w-]*:s3:::[\w.-]+(\/.*)?$/, 'expected an S3 bucket ARN').optional(),
+        /** How long to wait for a new flow log to become ACTIVE and deliver before calling it a failure. */
+        verifySeconds: z.number().int().min(0).max(300).default(60),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
 /**
  * The settings a deployment uses (`settings/<stage>.yml`, else `settings/default.yml`) and the CLI
  * reads with `--config`: one file, one schema.
@@ -66,6 +97,8 @@ export const settingsSchema = z
     periodicFrequency: z
       .enum(['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'])
       .default('TwentyFour_Hours'),
+    /** How the remediation Lambda acts: limits and destinations shared by every remediation. */
+    remediation: remediationSettings.default({}),
     /**
      * Periodic sweeps report only verdicts that differ from what AWS Config already holds (plus
      * deleted resources); Config keeps a rule's results until they are replaced or deleted.
@@ -78,6 +111,7 @@ export const settingsSchema = z
 export type Settings = z.output<typeof settingsSchema>;
 export type RuleSettings = z.output<typeof ruleSettings>;
 export type NotificationSettings = z.output<typeof notificationSettings>;
+export type RemediationSettings = z.output<typeof remediationSettings>;
 
 /** Validates settings against the schema and every rule's own parameter schema. */
 export function parseSettings(raw: unknown, rules: readonly AnyRule[], origin = 'settings'): Settings {

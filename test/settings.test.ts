@@ -5,6 +5,11 @@ import { SettingsError } from '../lib/errors';
 import { parseSettings, readSettingsFile, ruleSettingsFor } from '../lib/settings';
 import { RULES } from '../rules';
 
+const REMEDIATION_DEFAULTS = {
+  maxChangesPerHour: 10,
+  flowLogs: { logGroupPrefix: '/driftwarden/vpc-flow-logs', retentionDays: 365, verifySeconds: 60 },
+};
+
 let directory: string;
 
 beforeAll(() => {
@@ -32,7 +37,7 @@ describe('Settings', () => {
   describe('parseSettings', () => {
     it('fills in defaults for an empty document', () => {
       const settings = parseSettings({}, RULES);
-      expect(settings).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, notifications: DEFAULT_NOTIFICATIONS });
+      expect(settings).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS, notifications: DEFAULT_NOTIFICATIONS });
       expect(ruleSettingsFor(settings, 'vpc-flow-logs')).toEqual({ enabled: true, parameters: {}, mode: 'dry-run' });
     });
 
@@ -90,12 +95,7 @@ describe('Settings', () => {
     });
 
     it('reads an empty file as the defaults', () => {
-      expect(readSettingsFile(settingsFile('empty.yml', ''), RULES)).toEqual({
-        rules: {},
-        periodicFrequency: 'TwentyFour_Hours',
-        costAwareReporting: true,
-        notifications: DEFAULT_NOTIFICATIONS,
-      });
+      expect(readSettingsFile(settingsFile('empty.yml', ''), RULES)).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS, notifications: DEFAULT_NOTIFICATIONS });
     });
 
     it('names the file in a validation error', () => {

@@ -35,12 +35,14 @@ export function alertsForEvaluations(evaluations: readonly Evaluation[], setting
   return evaluations
     .filter((evaluation) => evaluation.compliance === 'NON_COMPLIANT' && evaluation.exemption === undefined)
     .flatMap((evaluation) => {
-      const finding = findingFromEvaluation(evaluation, {
+      const finding = {
+        ...findingFromEvaluation(evaluation, `scan:${evaluation.ruleId}:${evaluation.resourceType}:${evaluation.resourceId}:${evaluation.orderingTimestamp}`, {
+          accountId: 'unknown',
+          region: 'unknown',
+        }),
         configRuleName: context.configRuleName(evaluation.ruleId),
-        accountId: evaluation.accountId ?? 'unknown',
-        region: evaluation.region ?? 'unknown',
         recordedAt: now.toISOString(),
-      });
+      };
       const alert = alertFromFinding(finding, context, {
         ...(evaluation.resourceName !== undefined && { name: evaluation.resourceName }),
         ...(evaluation.arn !== undefined && { arn: evaluation.arn }),

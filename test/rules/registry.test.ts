@@ -2,13 +2,10 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { RESOURCE_TYPES } from '../../lib/model';
 import { parseRuleParameters, SEVERITIES } from '../../lib/rule';
+import { REMEDIATIONS } from '../../remediations';
 import { RULES } from '../../rules';
 
-/**
- * The remediations being written alongside the rules. Once they are merged, this list gives way to
- * the names in the remediations registry.
- */
-const KNOWN_REMEDIATIONS = ['revoke-public-ingress', 'enable-flow-logs', 'enable-encryption', 'rotate-secret'];
+const KNOWN_REMEDIATIONS = REMEDIATIONS.map((remediation) => remediation.id);
 
 const RULE_FILES = readdirSync(join(__dirname, '../../rules'))
   .filter((file) => file.endsWith('.ts') && file !== 'index.ts')

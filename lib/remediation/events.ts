@@ -1,0 +1,111 @@
+import type { Exemption } from '../exemption';
+import type { RemediationMode } from '../settings';
+import type { AuditOutcome, AuditRecord, SkipReason } from './audit';
+import type { ManualRunbook, StepResult } from './plan';
+
+/** `source` of every event driftwarden puts on the default bus. */
+export const EVENT_SOURCE = 'driftwarden';
+
+export const DETAIL_TYPES = {
+  planned: 'Remediation Planned',
+  applied: 'Remediation Applied',
+  skipped: 'Remediation Skipped',
+  failed: 'Remediation Failed',
+} as const;
+export type RemediationDetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
+
+/**
+ * The `detail` of a remediation event (version 1). Consumers: the notifier and users' own
+ * EventBridge rules. Fields are only ever added; a breaking change gets `version: "2"`.
+ */
+export interface RemediationEventDetail {
+  version: '1';
+  /** `driftwarden undo <auditId>` takes back what an applied run changed. */
+  auditId: string;
+  /** The id of the event that triggered the run (the Config compliance change). */
+  eventId: string;
+  ruleId: string;
+  remediation?: string;
+  resourceType: string;
+  resourceId: string;
+  accountId?: string;
+  region?: string;
+  mode: RemediationMode;
+  outcome: Exclude<AuditOutcome, 'in-progress'>;
+  /** For `Remediation Skipped`: why nothing was done. */
+  reason?: SkipReason;
+  summary: string;
+  /** One line per API call: planned (`Revoke tcp 5173 from 0.0.0.0/0 (RevokeSecurityGroupIngress)`), or made, with its status. */
+  actions: string[];
+  exemption?: Exemption;
+  /** The planned changes in words, what stays as it is, and what a person must do. */
+  plan?: {
+    steps: { description: string; operation: string }[];
+    keeps: string[];
+    manual?: ManualRunbook;
+  };
+  /** For applied and failed runs: each step's status and AWS's error, if any. */
+  result?: { message: string; steps: StepResult[] };
+  /** True when `undo` can restore the before-state. */
+  reversible: boolean;
+  error?: string;
+  /** When the run recorded this (ISO 8601). */
+  time: string;
+}
+
+export function detailTypeOf(outcome: RemediationEventDetail['outcome']): RemediationDetailType {
+  switch (outcome) {
+    case 'planned':
+      return DETAIL_TYPES.planned;
+    case 'applied':
+    case 'already-fixed':
+      return DETAIL_TYPES.applied;
+    case 'skipped':
+      return DETAIL_TYPES.skipped;
+    case 'failed':
+      return DETAIL_TYPES.failed;
+  }
+}
+
+function actionsOf(record: AuditRecord): string[] {
+  if (record.result) return record.result.steps.map((step) => `${step.description} (${step.operation}): ${step.status}${step.errorCode ? ` ${step.errorCode}` : ''}`);
+  return (record.plan?.steps ?? []).map((step) => `${step.description} (${step.call.operation})`);
+}
+
+/** The event detail of a record in one of its final states. */
+export function eventDetailOf(record: AuditRecord & { outcome: RemediationEventDetail['outcome'] }): RemediationEventDetail {
+  const plan = record.plan;
+  return {
+    version: '1',
+    auditId: record.auditId,
+    eventId: record.eventId,
+    ruleId: record.ruleId,
+    ...(record.remediation !== undefined && { remediation: record.remediation }),
+    resourceType: record.resourceType,
+    resourceId: record.resourceId,
+    ...(record.accountId !== undefined && { accountId: record.accountId }),
+    ...(record.region !== undefined && { region: record.region }),
+    mode: record.mode,
+    outcome: record.outcome,
+    ...(record.reason !== undefined && { reason: record.reason }),
+    summary: record.summary,
+    actions: actionsOf(record),
+    ...(record.exemption !== undefined && { exemption: record.exemption }),
+    ...(plan && {
+      plan: {
+        steps: plan.steps.map((step) => ({ description: step.description, operation: step.call.operation })),
+        keeps: plan.keeps,
+        ...(plan.manual && { manual: plan.manual }),
+      },
+    }),
+    ...(record.result && { result: { message: record.result.message, steps: record.result.steps } }),
+    reversible: (record.undo ?? []).length > 0,
+    ...(record.error !== undefined && { error: record.error }),
+    time: record.updatedAt,
+  };
+}
+
+/** Puts remediation events on a bus. EventBridge in production. */
+export interface EventPublisher {
+  publish(detailType: RemediationDetailType, detail: RemediationEventDetail, resources: readonly string[]): Promise<void>;
+}
