@@ -6,6 +6,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // deploy/stack.js (serverless.yml's loader) sits next to deploy/stack.ts: imports mean the TypeScript.
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json', 'node'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
   // @middy/core is ESM-only; everything else in node_modules is CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],

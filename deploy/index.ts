@@ -1,5 +1,6 @@
 import { inventoryPermissions } from '../lib/aws/inventory';
 import type { AnyRule } from '../lib/rule';
+import { alertStack } from './alerts';
 import type { StackNames } from './config-rules';
 import { remediationStack } from './remediation';
 import { configRuleStack, loadStackSettings } from './stack';
@@ -11,7 +12,11 @@ function sweepActions(rule: AnyRule): string[] {
 
 /** Everything serverless.yml adds under `resources.Resources`. */
 export function stackResources(projectDir: string, names: StackNames): Record<string, object> {
-  return { ...configRuleStack(projectDir, names, sweepActions), ...remediationStack(projectDir, names) };
+  return {
+    ...configRuleStack(projectDir, names, sweepActions),
+    ...remediationStack(projectDir, names),
+    ...alertStack(loadStackSettings(projectDir, names.stage), names),
+  };
 }
 
 /** The validated settings, handed to the functions that act on them at run time. */

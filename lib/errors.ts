@@ -27,6 +27,9 @@ export class EvaluationDeliveryError extends DriftwardenError {}
 /** Settings (deploy settings file, environment) are invalid. */
 export class SettingsError extends DriftwardenError {}
 
+/** An alert could not be delivered to a channel (Slack, email) after every retry. */
+export class AlertDeliveryError extends DriftwardenError {}
+
 /** A remediation's API calls failed; `retryable` says whether another delivery may succeed (throttling, 5xx). */
 export class RemediationError extends DriftwardenError {
   readonly retryable: boolean;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SettingsError } from './errors';
-import { parseRuleParameters, type AnyRule } from './rule';
+import { parseRuleParameters, SEVERITIES, type AnyRule } from './rule';
 
 export const REMEDIATION_MODES = ['off', 'notify', 'dry-run', 'auto'] as const;
 export type RemediationMode = (typeof REMEDIATION_MODES)[number];
@@ -14,6 +14,44 @@ const ruleSettings = z
     parameters: z.record(z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).default({}),
     /** What the remediation Lambda does with this rule's findings; `dry-run` plans and changes nothing. */
     mode: z.enum(REMEDIATION_MODES).default('dry-run'),
+  })
+  .strict();
+
+const severity = z.enum(SEVERITIES);
+
+/** Where alerts go, what reaches each channel, and how floods are held back. */
+const notificationSettings = z
+  .object({
+    email: z
+      .object({
+        /** Each address gets an SNS email subscription, confirmed by its owner before mail flows. */
+        addresses: z.array(z.string().email()).default([]),
+        minimumSeverity: severity.default('medium'),
+      })
+      .strict()
+      .default({}),
+    slack: z
+      .object({
+        /** Secrets Manager secret holding the incoming-webhook URL; the URL itself never appears in settings. */
+        webhookSecretArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN')
+          .optional(),
+        minimumSeverity: severity.default('low'),
+      })
+      .strict()
+      .default({}),
+    digest: z
+      .object({
+        /** More alerts than this for one channel in one batch are sent as a single digest. */
+        threshold: z.number().int().min(1).default(10),
+        /** How many resources a digest lists by name; the rest are counted. */
+        size: z.number().int().min(1).max(40).default(20),
+      })
+      .strict()
+      .default({}),
+    /** How long a delivered event or an unchanged finding is remembered and not announced again. */
+    dedupWindowHours: z.number().positive().max(24 * 30).default(24),
   })
   .strict();
 
@@ -66,11 +104,13 @@ export const settingsSchema = z
      * deleted resources); Config keeps a rule's results until they are replaced or deleted.
      */
     costAwareReporting: z.boolean().default(true),
+    notifications: notificationSettings.default({}),
   })
   .strict();
 
 export type Settings = z.output<typeof settingsSchema>;
 export type RuleSettings = z.output<typeof ruleSettings>;
+export type NotificationSettings = z.output<typeof notificationSettings>;
 export type RemediationSettings = z.output<typeof remediationSettings>;
 
 /** Validates settings against the schema and every rule's own parameter schema. */

@@ -26,11 +26,18 @@ function settingsFile(name: string, text: string): string {
   return path;
 }
 
+const DEFAULT_NOTIFICATIONS = {
+  email: { addresses: [], minimumSeverity: 'medium' },
+  slack: { minimumSeverity: 'low' },
+  digest: { threshold: 10, size: 20 },
+  dedupWindowHours: 24,
+};
+
 describe('Settings', () => {
   describe('parseSettings', () => {
     it('fills in defaults for an empty document', () => {
       const settings = parseSettings({}, RULES);
-      expect(settings).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS });
+      expect(settings).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS, notifications: DEFAULT_NOTIFICATIONS });
       expect(ruleSettingsFor(settings, 'vpc-flow-logs')).toEqual({ enabled: true, parameters: {}, mode: 'dry-run' });
     });
 
@@ -61,6 +68,10 @@ describe('Settings', () => {
       ['an unknown mode', { rules: { 'vpc-flow-logs': { mode: 'fix' } } }, 'settings: rules.vpc-flow-logs.mode: Invalid enum value'],
       ['an unknown frequency', { periodicFrequency: 'Daily' }, 'settings: periodicFrequency: Invalid enum value'],
       ['a document that is not a mapping', ['rules'], 'settings: (top level): Expected object, received array'],
+      ['an invalid alert email address', { notifications: { email: { addresses: ['ops.example.com'] } } }, 'settings: notifications.email.addresses.0: Invalid email'],
+      ['a webhook URL where the secret ARN belongs', { notifications: { slack: { webhookSecretArn: 'https://hooks.slack.com/services/T0/B0/x' } } }, 'settings: notifications.slack.webhookSecretArn: must be a Secrets Manager secret ARN'],
+      ['an unknown severity', { notifications: { slack: { minimumSeverity: 'urgent' } } }, 'settings: notifications.slack.minimumSeverity: Invalid enum value'],
+      ['a digest threshold of 0', { notifications: { digest: { threshold: 0 } } }, 'settings: notifications.digest.threshold: Number must be greater than or equal to 1'],
     ])('rejects %s with an error naming it', (_case, raw, message) => {
       expect(() => parseSettings(raw, RULES)).toThrow(SettingsError);
       expect(() => parseSettings(raw, RULES)).toThrow(message);
@@ -84,7 +95,7 @@ describe('Settings', () => {
     });
 
     it('reads an empty file as the defaults', () => {
-      expect(readSettingsFile(settingsFile('empty.yml', ''), RULES)).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS });
+      expect(readSettingsFile(settingsFile('empty.yml', ''), RULES)).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS, notifications: DEFAULT_NOTIFICATIONS });
     });
 
     it('names the file in a validation error', () => {

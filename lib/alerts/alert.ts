@@ -1,0 +1,144 @@
+import { findRule } from '../evaluate';
+import { findingFromComplianceChange, type Finding } from '../finding';
+import type { AnyRule, Compliance, Severity } from '../rule';
+import { ruleSettingsFor, type RemediationMode, type Settings } from '../settings';
+import { isRemediationEvent, remediationFromEvent, type RemediationNotice, type RemediationOutcome } from './remediation-event';
+
+/** `new`: a resource became non-compliant. `resolved`: it no longer is. `remediation`: driftwarden planned or acted. */
+export type AlertKind = 'new' | 'resolved' | 'remediation';
+
+/** The principal behind the API call that changed the resource, from CloudTrail. */
+export interface KnownActor {
+  known: true;
+  /** `IAMUser`, `AssumedRole`, `Root`, `AWSService`, … (CloudTrail's userIdentity.type). */
+  identityType: string;
+  /** The caller: a user ARN, or the assumed-role session ARN. */
+  principalArn: string;
+  /** For assumed roles: the role behind the session. */
+  roleArn?: string;
+  sessionName?: string;
+  sourceIp?: string;
+  apiCall: string;
+  eventSource?: string;
+  time: string;
+  cloudTrailEventId: string;
+}
+
+export interface UnknownActor {
+  known: false;
+  /** Why nobody could be named, said plainly in the alert. */
+  reason: string;
+}
+
+export type Actor = KnownActor | UnknownActor;
+
+export interface RemediationResult {
+  outcome: RemediationOutcome;
+  summary: string;
+  actions: string[];
+  error?: string;
+  auditId: string;
+}
+
+/** One thing to tell people about: everything a message shows, whatever the channel. */
+export interface Alert {
+  kind: AlertKind;
+  /** Id of the event that carried this alert: the dedup key of its delivery. */
+  eventId: string;
+  ruleId: string;
+  ruleTitle: string;
+  severity: Severity;
+  configRuleName: string;
+  resourceType: string;
+  resourceId: string;
+  resourceName?: string;
+  arn?: string;
+  accountId: string;
+  region: string;
+  compliance?: Compliance;
+  previousCompliance?: Compliance | 'INSUFFICIENT_DATA';
+  annotation?: string;
+  /** When the state announced was observed (the evaluation), or when the remediation reported. */
+  since: string;
+  mode: RemediationMode;
+  /** The remediation that fixes this rule's findings, when there is one. */
+  remediation?: string;
+  result?: RemediationResult;
+  actor: Actor;
+}
+
+export interface AlertContext {
+  rules: readonly AnyRule[];
+  settings: Settings;
+  /** The deployed Config rule's name for a rule id (`driftwarden-prod-public-app-ports`). */
+  configRuleName(ruleId: string): string;
+}
+
+export const NOT_LOOKED_UP: UnknownActor = { known: false, reason: 'not looked up' };
+
+/**
+ * What a finding means to a person, or nothing when it is no news: a resource found compliant that
+ * never was otherwise is not worth a message.
+ */
+export function alertFromFinding(finding: Finding, context: AlertContext, resource: { name?: string; arn?: string } = {}): Alert | undefined {
+  const wasNonCompliant = finding.previousCompliance === 'NON_COMPLIANT';
+  let kind: AlertKind;
+  if (finding.compliance === 'NON_COMPLIANT') kind = 'new';
+  else if (wasNonCompliant) kind = 'resolved';
+  else return undefined;
+  const rule = findRule(context.rules, finding.ruleId);
+  return {
+    kind,
+    eventId: finding.eventId,
+    ruleId: rule.id,
+    ruleTitle: rule.title,
+    severity: finding.severity,
+    configRuleName: finding.configRuleName,
+    resourceType: finding.resourceType,
+    resourceId: finding.resourceId,
+    ...(resource.name !== undefined && { resourceName: resource.name }),
+    ...(resource.arn !== undefined && { arn: resource.arn }),
+    accountId: finding.accountId,
+    region: finding.region,
+    compliance: finding.compliance,
+    ...(finding.previousCompliance !== undefined && { previousCompliance: finding.previousCompliance }),
+    ...(finding.annotation !== undefined && { annotation: finding.annotation }),
+    since: finding.observedAt,
+    mode: ruleSettingsFor(context.settings, rule.id).mode,
+    ...(rule.remediation !== undefined && { remediation: rule.remediation }),
+    actor: NOT_LOOKED_UP,
+  };
+}
+
+export function alertFromRemediation(notice: RemediationNotice, context: AlertContext): Alert {
+  const rule = findRule(context.rules, notice.ruleId);
+  return {
+    kind: 'remediation',
+    eventId: notice.eventId,
+    ruleId: rule.id,
+    ruleTitle: rule.title,
+    severity: rule.severity,
+    configRuleName: context.configRuleName(rule.id),
+    resourceType: notice.resourceType,
+    resourceId: notice.resourceId,
+    accountId: notice.accountId,
+    region: notice.region,
+    since: notice.time,
+    mode: notice.mode,
+    ...(rule.remediation !== undefined && { remediation: rule.remediation }),
+    result: {
+      outcome: notice.outcome,
+      summary: notice.summary,
+      actions: notice.actions,
+      ...(notice.error !== undefined && { error: notice.error }),
+      auditId: notice.auditId,
+    },
+    actor: NOT_LOOKED_UP,
+  };
+}
+
+/** The alert an EventBridge event carries: a Config compliance change or a driftwarden remediation event. */
+export function alertFromEvent(event: unknown, context: AlertContext): Alert | undefined {
+  if (isRemediationEvent(event)) return alertFromRemediation(remediationFromEvent(event), context);
+  return alertFromFinding(findingFromComplianceChange(event, context.rules), context);
+}
