@@ -19,6 +19,19 @@ export const RESOURCE_TYPES = [
 
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
+/** The types that store data at rest, which `encryption-at-rest` checks and `enable-encryption` fixes. */
+export const ENCRYPTED_RESOURCE_TYPES = [
+  'AWS::EC2::Volume',
+  'AWS::RDS::DBInstance',
+  'AWS::RDS::DBCluster',
+  'AWS::S3::Bucket',
+  'AWS::SNS::Topic',
+  'AWS::Logs::LogGroup',
+  'AWS::EFS::FileSystem',
+] as const satisfies readonly ResourceType[];
+
+export type EncryptedResourceType = (typeof ENCRYPTED_RESOURCE_TYPES)[number];
+
 export function isResourceType(value: string): value is ResourceType {
   return (RESOURCE_TYPES as readonly string[]).includes(value);
 }

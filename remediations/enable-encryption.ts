@@ -1,5 +1,5 @@
 import { GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
-import type { EncryptionProperties, ResourceOf } from '../lib/model';
+import { ENCRYPTED_RESOURCE_TYPES, type EncryptedResourceType, type EncryptionProperties, type ResourceOf } from '../lib/model';
 import { applySteps, errorCode, isRetryable } from '../lib/remediation/execute';
 import {
   defineRemediation,
@@ -12,21 +12,12 @@ import {
 } from '../lib/remediation/plan';
 import { ebsVolumeRunbook, efsRunbook, rdsClusterRunbook, rdsInstanceRunbook } from '../lib/remediation/runbooks';
 
-type EncryptedType =
-  | 'AWS::EC2::Volume'
-  | 'AWS::RDS::DBInstance'
-  | 'AWS::RDS::DBCluster'
-  | 'AWS::S3::Bucket'
-  | 'AWS::SNS::Topic'
-  | 'AWS::Logs::LogGroup'
-  | 'AWS::EFS::FileSystem';
-
 interface Parameters {
   requireCustomerManagedKey: boolean;
   kmsKeyArns?: string[];
 }
 
-type Input = PlanInput<EncryptedType>;
+type Input = PlanInput<EncryptedResourceType>;
 type Base = Pick<RemediationPlan, 'remediation' | 'ruleId' | 'resourceType' | 'resourceId' | 'region' | 'beforeState' | 'keeps'>;
 
 /** The part of a key reference that identifies it: `key/<uuid>` or `alias/<name>`. */
@@ -58,7 +49,7 @@ function chooseKey(input: Input, fallback: string | undefined): KeyChoice {
   return { key: undefined };
 }
 
-function labelOf(resource: ResourceOf<EncryptedType>): string {
+function labelOf(resource: ResourceOf<EncryptedResourceType>): string {
   return resource.name && resource.name !== resource.id ? `${resource.id} (${resource.name})` : resource.id;
 }
 
@@ -128,7 +119,7 @@ function topicPlan(input: Input, base: Base, before: EncryptionProperties): Reme
 }
 
 /** Log group ids may be the name or its ARN (`…:log-group:<name>:*`). */
-function logGroupNameOf(resource: ResourceOf<EncryptedType>): string {
+function logGroupNameOf(resource: ResourceOf<EncryptedResourceType>): string {
   const fromArn = /:log-group:(.+?)(:\*)?$/.exec(resource.id)?.[1];
   return resource.name ?? fromArn ?? resource.id;
 }
@@ -247,15 +238,7 @@ async function apply(plan: RemediationPlan, clients: RemediationClients): Promis
 export default defineRemediation({
   id: 'enable-encryption',
   title: 'Encrypt what can be encrypted in place (S3 default encryption, SNS, log groups, EBS default); runbooks for the rest',
-  resourceTypes: [
-    'AWS::EC2::Volume',
-    'AWS::RDS::DBInstance',
-    'AWS::RDS::DBCluster',
-    'AWS::S3::Bucket',
-    'AWS::SNS::Topic',
-    'AWS::Logs::LogGroup',
-    'AWS::EFS::FileSystem',
-  ],
+  resourceTypes: ENCRYPTED_RESOURCE_TYPES,
   permissions: [
     { actions: ['s3:PutEncryptionConfiguration'], resources: ['arn:${AWS::Partition}:s3:::*'], reason: 'set (and on undo restore) bucket default encryption' },
     { actions: ['sns:SetTopicAttributes'], resources: ['arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:*'], reason: 'set (and on undo restore) the topic KMS key' },

@@ -1,18 +1,9 @@
 import { z } from 'zod';
-import type { ResourceOf, ResourceType } from '../lib/model';
+import { ENCRYPTED_RESOURCE_TYPES, type EncryptedResourceType, type ResourceOf, type ResourceType } from '../lib/model';
 import { booleanString, keyArnList } from '../lib/parameters';
 import { defineRule, type EvaluationContext, type RuleResult } from '../lib/rule';
 
-type EncryptedType =
-  | 'AWS::EC2::Volume'
-  | 'AWS::RDS::DBInstance'
-  | 'AWS::RDS::DBCluster'
-  | 'AWS::S3::Bucket'
-  | 'AWS::SNS::Topic'
-  | 'AWS::Logs::LogGroup'
-  | 'AWS::EFS::FileSystem';
-
-const LABELS: Record<EncryptedType, string> = {
+const LABELS: Record<EncryptedResourceType, string> = {
   'AWS::EC2::Volume': 'EBS volume',
   'AWS::RDS::DBInstance': 'RDS instance',
   'AWS::RDS::DBCluster': 'RDS cluster',
@@ -40,7 +31,7 @@ function keyIdentity(keyRef: string): string {
 
 function checkKey(
   label: string,
-  resource: ResourceOf<EncryptedType>,
+  resource: ResourceOf<EncryptedResourceType>,
   params: Params,
   context: EvaluationContext,
 ): RuleResult {
@@ -92,15 +83,7 @@ export default defineRule({
   id: 'encryption-at-rest',
   title: 'Storage resources are encrypted at rest, with a customer managed KMS key where required',
   severity: 'high',
-  resourceTypes: [
-    'AWS::EC2::Volume',
-    'AWS::RDS::DBInstance',
-    'AWS::RDS::DBCluster',
-    'AWS::S3::Bucket',
-    'AWS::SNS::Topic',
-    'AWS::Logs::LogGroup',
-    'AWS::EFS::FileSystem',
-  ],
+  resourceTypes: ENCRYPTED_RESOURCE_TYPES,
   // AWS Config does not record log groups; the periodic sweep reads them from the Logs API.
   sweepOnlyResourceTypes: ['AWS::Logs::LogGroup'],
   triggers: ['change', 'periodic'],
@@ -120,7 +103,7 @@ export default defineRule({
   remediation: 'enable-encryption',
   lookups: ['keyManager'],
   permissions: ['kms:DescribeKey'],
-  evaluate(resource: ResourceOf<EncryptedType>, params, context) {
+  evaluate(resource: ResourceOf<EncryptedResourceType>, params, context) {
     const label = `${LABELS[resource.type]} ${resource.name ?? resource.id}`;
     const encryption = resource.properties;
     if (encryption.encrypted === undefined) {
