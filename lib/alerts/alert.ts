@@ -78,7 +78,7 @@ export interface AlertContext {
   configRuleName(ruleId: string): string;
 }
 
-export const NOT_LOOKED_UP: UnknownActor = { known: false, reason: 'not looked up' };
+const NOT_LOOKED_UP: UnknownActor = { known: false, reason: 'not looked up' };
 
 /**
  * What a finding means to a person, or nothing when it is no news: a resource found compliant that
@@ -114,7 +114,7 @@ export function alertFromFinding(finding: Finding, context: AlertContext, resour
   };
 }
 
-export function alertFromRemediation(notice: RemediationNotice, context: AlertContext): Alert {
+function alertFromRemediation(notice: RemediationNotice, context: AlertContext): Alert {
   const rule = findRule(context.rules, notice.ruleId);
   return {
     kind: 'remediation',

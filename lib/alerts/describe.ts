@@ -53,12 +53,6 @@ export function sinceLine(alert: Alert): string {
   }
 }
 
-export function actorSummary(actor: Actor): string {
-  if (!actor.known) return `unknown (${actor.reason})`;
-  const who = actor.sessionName && actor.roleArn ? `${actor.roleArn} (session ${actor.sessionName})` : actor.principalArn;
-  return `${actor.apiCall} by ${who}${actor.sourceIp ? ` from ${actor.sourceIp}` : ''} at ${formatTime(actor.time)}`;
-}
-
 /** A short name for lists: the session or user name, else the last part of the ARN. */
 export function actorShort(actor: Actor): string {
   if (!actor.known) return 'unknown';

@@ -72,7 +72,7 @@ function emojiFor(alert: Alert): string {
 }
 
 /** mrkdwn treats &, < and > as control characters: user data must not open links or mentions. */
-export function escapeMrkdwn(text: string): string {
+function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
