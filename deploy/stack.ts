@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSettingsFile, type Settings } from '../lib/settings';
+import type { Settings } from '../lib/settings';
+import { readSettingsFile } from '../lib/settings-file';
 import { RULES } from '../rules';
 import { configRuleActions, configRuleResources, type StackNames } from './config-rules';
 

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SettingsError } from './errors';
 import { parseRuleParameters, SEVERITIES, type AnyRule } from './rule';
@@ -135,21 +133,6 @@ export function parseSettings(raw: unknown, rules: readonly AnyRule[], origin = 
   return parsed.data;
 }
 
-export function readSettingsFile(path: string, rules: readonly AnyRule[]): Settings {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new SettingsError(`Cannot read settings file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`, { cause: error });
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new SettingsError(`${path} is neither JSON nor YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
-  }
-  return parseSettings(raw, rules, path);
-}
 
 /** The settings a deployed function runs with: `DRIFTWARDEN_SETTINGS`, written at package time. */
 export function deployedSettings(rules: readonly AnyRule[], environment: NodeJS.ProcessEnv = process.env): Settings {

@@ -173,9 +173,11 @@ export default defineRule({
       const what = known.lastRotatedDate ? `was last rotated ${since.slice(0, 10)}` : `was created ${since.slice(0, 10)} and never rotated`;
       return {
         compliance: 'NON_COMPLIANT',
-        annotation: `Secret ${name} ${what}, ${age} days ago (max ${params.maxAgeDays}): rotation is failing.`,
+        // Dates, not ages: an annotation that changes every day would be re-recorded (and billed) every sweep.
+        annotation: `Secret ${name} ${what}, more than ${params.maxAgeDays} days ago: rotation is failing.`,
       };
     }
-    return { compliance: 'COMPLIANT', annotation: `Secret ${name} rotates ${interval.text}; last rotation ${age} days ago.` };
+    const last = known.lastRotatedDate ? `last rotated ${since.slice(0, 10)}` : `created ${since.slice(0, 10)}`;
+    return { compliance: 'COMPLIANT', annotation: `Secret ${name} rotates ${interval.text}; ${last}.` };
   },
 });

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SettingsError } from '../lib/errors';
-import { parseSettings, readSettingsFile, ruleSettingsFor } from '../lib/settings';
+import { parseSettings, ruleSettingsFor } from '../lib/settings';
+import { readSettingsFile } from '../lib/settings-file';
 import { RULES } from '../rules';
 
 const REMEDIATION_DEFAULTS = {

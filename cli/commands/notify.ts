@@ -7,7 +7,8 @@ import { DEFAULT_SLACK_DELIVERY, postToSlack, sleep, type SlackDeliveryOptions }
 import type { Evaluation } from '../../lib/evaluate';
 import { findingFromEvaluation } from '../../lib/finding';
 import { scan } from '../../lib/scan';
-import { parseSettings, readSettingsFile, type Settings } from '../../lib/settings';
+import { parseSettings, type Settings } from '../../lib/settings';
+import { readSettingsFile } from '../../lib/settings-file';
 import { readSnapshot } from '../../lib/sources/snapshot';
 import type { SourceResult } from '../../lib/sources/source';
 import { RULES } from '../../rules';

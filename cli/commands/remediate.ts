@@ -4,7 +4,8 @@ import { changeCount, planFindings, plansAsJson, renderPlans, renderRuns, type P
 import type { EventPublisher } from '../../lib/remediation/events';
 import type { StackResources } from '../../lib/remediation/plan';
 import { remediateFinding, type RemediationRun } from '../../lib/remediation/remediate';
-import { parseSettings, readSettingsFile, type Settings } from '../../lib/settings';
+import { parseSettings, type Settings } from '../../lib/settings';
+import { readSettingsFile } from '../../lib/settings-file';
 import { REMEDIATIONS } from '../../remediations';
 import { RULES } from '../../rules';
 import type { CliContext } from '../context';

@@ -1,6 +1,6 @@
 import { evaluateResource, findRule, notApplicable, type Evaluation } from '../evaluate';
 import { DriftwardenError } from '../errors';
-import { createLookups, type LookupData } from '../lookups';
+import { createLookups, type LookupData, type Lookups } from '../lookups';
 import type { Resource, ResourceType } from '../model';
 import { parseRuleParameters, type AnyRule, type Compliance } from '../rule';
 import { isGone, readConfigurationItem, resourceFromItem, type ConfigurationItem } from '../sources/config-item';
@@ -19,8 +19,9 @@ export interface RuleRunSources {
   /** The latest recorded item, for oversized notifications; undefined when Config has none. */
   fetchItem(resourceType: string, resourceId: string): Promise<ConfigurationItem | undefined>;
   /**
-   * The lookups the rule declares for these resources. In a sweep it is called once per page, so
-   * a source loads what covers the whole account (every flow log) once and the rest per page.
+   * The lookups the rule declares for these resources, asked for only when the rule consults one.
+   * In a sweep it is called once per page, so a source loads what covers the whole account (every
+   * flow log) once and the rest per page.
    */
   loadLookups(rule: AnyRule, resources: readonly Resource[], sweep: boolean): Promise<LookupData>;
   /** Every resource of a type, a page at a time. */
@@ -47,6 +48,26 @@ export interface RuleRun {
 
 const resultKey = (resourceType: string, resourceId: string) => `${resourceType}\u0000${resourceId}`;
 
+/**
+ * Evaluates resources with lookups only if the rule asks for them. A first pass answers every
+ * lookup with nothing and notes whether the rule asked: `evaluate()` is pure, so a rule that never
+ * asked (encryption-at-rest when no customer managed key is required) gave the verdict it would give
+ * with them, and no lookup call is made. If it asked, the rule's lookups are loaded as before and
+ * the resources evaluated again.
+ */
+async function evaluateWithLookups(rule: AnyRule, params: unknown, resources: readonly Resource[], load: () => Promise<LookupData>, now: Date): Promise<Evaluation[]> {
+  let asked = false;
+  const nothing = () => {
+    asked = true;
+    return undefined;
+  };
+  const unanswered: Lookups = { flowLogs: nothing, secretRotation: nothing, keyManager: nothing };
+  const evaluations = resources.map((resource) => evaluateResource(rule, params, resource, unanswered, now));
+  if (!asked) return evaluations;
+  const lookups = createLookups(await load());
+  return resources.map((resource) => evaluateResource(rule, params, resource, lookups, now));
+}
+
 async function evaluateItem(rule: AnyRule, params: unknown, item: ConfigurationItem, sources: RuleRunSources, now: Date): Promise<Evaluation> {
   const orderingTimestamp = item.captureTime ?? now.toISOString();
   if (isGone(item)) {
@@ -54,8 +75,8 @@ async function evaluateItem(rule: AnyRule, params: unknown, item: ConfigurationI
   }
   const resource = resourceFromItem(item);
   if (!resource) return notApplicable(rule, item, `driftwarden does not evaluate ${item.resourceType}.`, orderingTimestamp);
-  const lookups = createLookups(await sources.loadLookups(rule, [resource], false));
-  return evaluateResource(rule, params, resource, lookups, now);
+  const [evaluation] = await evaluateWithLookups(rule, params, [resource], () => sources.loadLookups(rule, [resource], false), now);
+  return evaluation!;
 }
 
 async function evaluateChange(rule: AnyRule, params: unknown, invocation: RuleInvocation, sources: RuleRunSources, now: Date): Promise<Evaluation> {
@@ -80,34 +101,61 @@ async function evaluateChange(rule: AnyRule, params: unknown, invocation: RuleIn
   return evaluateItem(rule, params, item, sources, now);
 }
 
-async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation, sources: RuleRunSources, options: RuleRunOptions): Promise<RuleRun> {
+/**
+ * The pages of `source`, asking for the next one as soon as one arrives: the next page is on its
+ * way while the caller evaluates this one, so evaluation time hides behind the API's latency.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  for (;;) {
+    const result = await pending;
+    if (result.done) return;
+    pending = iterator.next();
+    // Awaited on the next turn; this only keeps a failure from counting as unhandled if the caller stops first.
+    pending.catch(() => undefined);
+    yield result.value;
+  }
+}
+
+async function readRecorded(sources: RuleRunSources, configRuleName: string): Promise<Map<string, RecordedResult>> {
   const recorded = new Map<string, RecordedResult>();
-  for await (const page of sources.recordedResults(invocation.configRuleName)) {
+  for await (const page of sources.recordedResults(configRuleName)) {
     for (const result of page) recorded.set(resultKey(result.resourceType, result.resourceId), result);
   }
-  const evaluations: Evaluation[] = [];
+  return recorded;
+}
+
+async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation, sources: RuleRunSources, options: RuleRunOptions): Promise<RuleRun> {
+  // Config's results and the account are both read a page at a time and neither needs the other
+  // until the comparison, so the two chains of pages run side by side instead of one after the other.
+  const recordedLoad = readRecorded(sources, invocation.configRuleName);
+  // Awaited after the listing; this only stops an early failure from counting as unhandled meanwhile.
+  recordedLoad.catch(() => undefined);
+  const evaluated: Evaluation[] = [];
   const failedTypes: RuleRun['failedTypes'] = [];
   const unlistedTypes = new Set<string>();
-  let unchanged = 0;
   for (const resourceType of rule.resourceTypes) {
     try {
-      for await (const page of sources.listResources(resourceType)) {
-        const lookups = createLookups(await sources.loadLookups(rule, page, true));
-        for (const resource of page) {
-          const evaluation = evaluateResource(rule, params, resource, lookups, options.now);
-          const key = resultKey(resource.type, resource.id);
-          const previous = recorded.get(key);
-          recorded.delete(key);
-          if (options.costAwareReporting && previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
-            unchanged += 1;
-          } else {
-            evaluations.push(evaluation);
-          }
-        }
+      for await (const page of readAhead(sources.listResources(resourceType))) {
+        evaluated.push(...(await evaluateWithLookups(rule, params, page, () => sources.loadLookups(rule, page, true), options.now)));
       }
     } catch (error) {
       unlistedTypes.add(resourceType);
       failedTypes.push({ resourceType, error: error as Error });
+    }
+  }
+  const recorded = await recordedLoad;
+  const evaluations: Evaluation[] = [];
+  let unchanged = 0;
+  for (const evaluation of evaluated) {
+    const key = resultKey(evaluation.resourceType, evaluation.resourceId);
+    const previous = recorded.get(key);
+    recorded.delete(key);
+    if (options.costAwareReporting && previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
+      unchanged += 1;
+    } else {
+      evaluations.push(evaluation);
     }
   }
   // What Config still holds a verdict for but no longer exists: without this its old verdict would stand forever.

@@ -1,5 +1,12 @@
 import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand, GetResourceConfigHistoryCommand, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
-import { DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeFlowLogsCommand, DescribeVolumesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeFileSystemsCommand, EFSClient } from '@aws-sdk/client-efs';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { awsRuleRunSources } from '../../lib/config-rule/aws-sources';
@@ -59,6 +66,52 @@ describe('Config rule on AWS: scheduled sweep', () => {
     expect(reported).toContainEqual(expect.objectContaining({ ComplianceResourceId: 'vpc-0deadbeef0000000', ComplianceType: 'NOT_APPLICABLE' }));
     expect(reported).toHaveLength(vpcs.length + 1);
     expect(outcome.reported.NOT_APPLICABLE).toBe(1);
+  });
+});
+
+describe('Config rule on AWS: sweep lookups', () => {
+  const kms = mockClient(KMSClient);
+  const rds = mockClient(RDSClient);
+  const s3 = mockClient(S3Client);
+  const sns = mockClient(SNSClient);
+  const logs = mockClient(CloudWatchLogsClient);
+  const efs = mockClient(EFSClient);
+  const tagging = mockClient(ResourceGroupsTaggingAPIClient);
+
+  beforeEach(() => {
+    for (const mock of [kms, rds, s3, sns, logs, efs, tagging]) mock.reset();
+    // Every other storage type is empty in this account.
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] }).on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    s3.on(ListBucketsCommand).resolves({ Buckets: [] });
+    sns.on(ListTopicsCommand).resolves({ Topics: [] });
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
+    efs.on(DescribeFileSystemsCommand).resolves({ FileSystems: [] });
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+    config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
+  });
+
+  it('asks KMS about each key once per sweep, however many pages name it', async () => {
+    const volumes = apiFixture('ec2-describe-volumes.json').Volumes;
+    const encrypted = volumes.find((volume: { Encrypted: boolean }) => volume.Encrypted);
+    ec2
+      .on(DescribeVolumesCommand)
+      .resolvesOnce({ Volumes: volumes, NextToken: 'page-2' })
+      .resolvesOnce({ Volumes: [{ ...encrypted, VolumeId: 'vol-0aaaabbbbccccdddd' }], NextToken: 'page-3' })
+      .resolves({ Volumes: [{ ...encrypted, VolumeId: 'vol-0eeeeffff00001111' }] });
+    kms.on(DescribeKeyCommand).resolves(apiFixture('kms-describe-key.json'));
+    const event = {
+      ...fixture('config/event-scheduled-vpc.json'),
+      configRuleName: 'driftwarden-dev-encryption-at-rest',
+      ruleParameters: JSON.stringify({ requireCustomerManagedKey: 'true' }),
+    };
+
+    const outcome = await handleRuleInvocation(event, deps());
+
+    expect(ec2).toHaveReceivedCommandTimes(DescribeVolumesCommand, 3);
+    expect(kms).toHaveReceivedCommandTimes(DescribeKeyCommand, 1);
+    expect(kms).toHaveReceivedCommandWith(DescribeKeyCommand, { KeyId: encrypted.KmsKeyId });
+    // The key is customer managed on every page, not only on the page that looked it up.
+    expect(outcome.reported).toEqual({ COMPLIANT: 3, NON_COMPLIANT: 1, NOT_APPLICABLE: 0 });
   });
 });
 

@@ -76,6 +76,19 @@ describe('Config rule run: change notifications', () => {
   });
 });
 
+describe('Config rule run: lookups on change', () => {
+  it('makes no lookup call for a rule that does not consult one', async () => {
+    const event = withInvokingEvent('event-change-sg', (invoking) => (invoking.configurationItem = fixture('config/ebs-volume-encrypted.json')), {
+      configRuleName: 'driftwarden-dev-encryption-at-rest',
+      ruleParameters: '{}',
+    });
+    const loadLookups = jest.fn(async (): Promise<LookupData> => ({}));
+    const run = await runRuleInvocation(RULES, readRuleInvocation(event), sources({ loadLookups }), options);
+    expect(loadLookups).not.toHaveBeenCalled();
+    expect(run.evaluations[0]!.compliance).toBe('COMPLIANT');
+  });
+});
+
 describe('Config rule run: bad invocations', () => {
   it('names the parameter that is invalid', async () => {
     const event = { ...fixture('config/event-change-sg.json'), ruleParameters: '{"authorizedTcpPorts":"80,http"}' };
@@ -155,6 +168,80 @@ describe('Config rule run: scheduled sweeps', () => {
     expect(second.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(['vpc-2']);
     const naive = await runRuleInvocation(RULES, scheduled(), sources({ listResources, loadLookups, recordedResults: () => pages(recorded) }), { ...options, costAwareReporting: false });
     expect(naive.evaluations).toHaveLength(2);
+  });
+
+  it('reads Config\'s results while it lists the account, not before', async () => {
+    const log: string[] = [];
+    const logged = <T>(name: string, lists: T[][]) =>
+      (async function* () {
+        for (const [index, list] of lists.entries()) {
+          log.push(`${name} ${index + 1}`);
+          yield list;
+        }
+      })();
+    const recorded: RecordedResult[] = [{ resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-1', compliance: 'COMPLIANT' }];
+    await runRuleInvocation(
+      RULES,
+      scheduled(),
+      sources({ listResources: () => logged('list', [[vpc('vpc-1')], [vpc('vpc-2')]]), recordedResults: () => logged('recorded', [recorded, [], []]) }),
+      options,
+    );
+    expect(log.indexOf('list 1')).toBeLessThan(log.indexOf('recorded 3'));
+  });
+
+  it('asks for the next page of resources before it evaluates the one it has', async () => {
+    const log: string[] = [];
+    const listResources = () =>
+      (async function* () {
+        for (const id of ['vpc-1', 'vpc-2']) {
+          log.push(`page ${id}`);
+          yield [vpc(id)];
+        }
+      })();
+    const loadLookups = async (_rule: unknown, page: readonly Resource[]) => {
+      log.push(`lookups ${page[0]!.id}`);
+      return flowLogsFor('vpc-1');
+    };
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources, loadLookups }), options);
+    expect(log.indexOf('page vpc-2')).toBeLessThan(log.indexOf('lookups vpc-1'));
+    expect(run.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(['vpc-1', 'vpc-2']);
+  });
+
+  it('keeps what it evaluated when a later page of a type fails', async () => {
+    const listResources = () =>
+      (async function* (): AsyncGenerator<Resource[]> {
+        yield [vpc('vpc-1')];
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      })();
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources }), options);
+    expect(run.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(['vpc-1']);
+    expect(run.failedTypes).toEqual([{ resourceType: 'AWS::EC2::VPC', error: expect.objectContaining({ name: 'ThrottlingException' }) }]);
+  });
+
+  it('fails when Config\'s results cannot be read, reporting nothing', async () => {
+    const recordedResults = () =>
+      (async function* (): AsyncGenerator<RecordedResult[]> {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      })();
+    await expect(runRuleInvocation(RULES, scheduled(), sources({ listResources: () => pages([vpc('vpc-1')]), recordedResults }), options)).rejects.toThrow('Rate exceeded');
+  });
+
+  it.each([
+    ['no customer managed key is required', {}, 0, 'COMPLIANT'],
+    ['customer managed keys are required', { requireCustomerManagedKey: 'true' }, 1, 'COMPLIANT'],
+  ])('loads key lookups only when the rule consults them: %s', async (_case, parameters, loads, compliance) => {
+    const invocation = readRuleInvocation({
+      ...fixture<Record<string, unknown>>('config/event-scheduled-vpc.json'),
+      configRuleName: 'driftwarden-dev-encryption-at-rest',
+      ruleParameters: JSON.stringify(parameters),
+    });
+    const volume = itemResource('ebs-volume-encrypted');
+    const keyId = (volume.properties as { kmsKeyId: string }).kmsKeyId;
+    const loadLookups = jest.fn(async (): Promise<LookupData> => ({ keyManagers: new Map([[keyId, 'CUSTOMER' as const]]) }));
+    const listResources = (type: ResourceType) => (type === 'AWS::EC2::Volume' ? pages([volume]) : pages<Resource>());
+    const run = await runRuleInvocation(RULES, invocation, sources({ loadLookups, listResources }), options);
+    expect(loadLookups).toHaveBeenCalledTimes(loads);
+    expect(run.evaluations.map((evaluation) => evaluation.compliance)).toEqual([compliance]);
   });
 
   it('keeps earlier verdicts of a type it could not list and says so', async () => {

@@ -39,7 +39,7 @@ describe('Rule: secret-rotation', () => {
     expect(rdsSecret.properties).not.toHaveProperty('lastRotatedDate', expect.anything());
     expect(run(rdsSecret, describedRotation())).toEqual({
       compliance: 'COMPLIANT',
-      annotation: 'Secret rds!cluster-3f2e1d0c-9b8a-4776-8554-433221100ffe rotates every 7 days; last rotation 7 days ago.',
+      annotation: 'Secret rds!cluster-3f2e1d0c-9b8a-4776-8554-433221100ffe rotates every 7 days; last rotated 2025-06-08.',
     });
   });
 
@@ -59,14 +59,14 @@ describe('Rule: secret-rotation', () => {
     const rotation = { lastRotatedDate: '2025-02-01T02:00:00.000Z', createdDate: '2024-11-02T09:00:00.000Z' };
     expect(run(rdsSecret, rotation)).toEqual({
       compliance: 'NON_COMPLIANT',
-      annotation: 'Secret rds!cluster-3f2e1d0c-9b8a-4776-8554-433221100ffe was last rotated 2025-02-01, 134 days ago (max 90): rotation is failing.',
+      annotation: 'Secret rds!cluster-3f2e1d0c-9b8a-4776-8554-433221100ffe was last rotated 2025-02-01, more than 90 days ago: rotation is failing.',
     });
   });
 
   it('flags a secret with rotation enabled that was created long ago and never rotated', () => {
     expect(run(rdsSecret, { createdDate: '2025-01-20T10:14:03.377Z' })).toEqual({
       compliance: 'NON_COMPLIANT',
-      annotation: 'Secret rds!cluster-3f2e1d0c-9b8a-4776-8554-433221100ffe was created 2025-01-20 and never rotated, 146 days ago (max 90): rotation is failing.',
+      annotation: 'Secret rds!cluster-3f2e1d0c-9b8a-4776-8554-433221100ffe was created 2025-01-20 and never rotated, more than 90 days ago: rotation is failing.',
     });
   });
 
@@ -78,7 +78,7 @@ describe('Rule: secret-rotation', () => {
   });
 
   it('honours maxAgeDays for the age of the last rotation', () => {
-    expect(run(rdsSecret, { lastRotatedDate: daysBefore(20) }, { maxAgeDays: '14' }).annotation).toMatch(/20 days ago \(max 14\)/);
+    expect(run(rdsSecret, { lastRotatedDate: daysBefore(20) }, { maxAgeDays: '14' }).annotation).toMatch(/was last rotated 2025-05-26, more than 14 days ago/);
   });
 
   it('uses the dates a source carries without asking the lookup', () => {
@@ -101,11 +101,11 @@ describe('Rule: secret-rotation', () => {
 
   it.each([
     [{ automaticallyAfterDays: 120 }, {}, 'NON_COMPLIANT', 'rotates every 120 days, longer than the 90 days allowed.'],
-    [{ automaticallyAfterDays: 120 }, { maxAgeDays: '180' }, 'COMPLIANT', 'rotates every 120 days; last rotation 7 days ago.'],
+    [{ automaticallyAfterDays: 120 }, { maxAgeDays: '180' }, 'COMPLIANT', 'rotates every 120 days; last rotated 2025-06-08.'],
     [{ automaticallyAfterDays: undefined, scheduleExpression: 'rate(100 days)' }, {}, 'NON_COMPLIANT', 'rotates rate(100 days), longer than the 90 days allowed.'],
-    [{ automaticallyAfterDays: undefined, scheduleExpression: 'rate(4 hours)' }, { maxAgeDays: '7' }, 'COMPLIANT', 'rotates rate(4 hours); last rotation 7 days ago.'],
+    [{ automaticallyAfterDays: undefined, scheduleExpression: 'rate(4 hours)' }, { maxAgeDays: '7' }, 'COMPLIANT', 'rotates rate(4 hours); last rotated 2025-06-08.'],
     [{ automaticallyAfterDays: 7, scheduleExpression: 'cron(0 0 1 */6 ? *)' }, {}, 'NON_COMPLIANT', 'rotates cron(0 0 1 */6 ? *), longer than the 90 days allowed.'],
-    [{ automaticallyAfterDays: 30, scheduleExpression: 'cron(0 0 1 * ? 2031)' }, {}, 'COMPLIANT', 'rotates every 30 days; last rotation 7 days ago.'],
+    [{ automaticallyAfterDays: 30, scheduleExpression: 'cron(0 0 1 * ? 2031)' }, {}, 'COMPLIANT', 'rotates every 30 days; last rotated 2025-06-08.'],
     [{ automaticallyAfterDays: undefined, scheduleExpression: 'every sunday' }, {}, 'NON_COMPLIANT', 'rotates on a schedule that cannot be read (every sunday); use at most 90 days.'],
     [{ automaticallyAfterDays: undefined }, {}, 'NON_COMPLIANT', 'rotates on a schedule that cannot be read (none); use at most 90 days.'],
   ])('judges rotation rules %j with parameters %j as %s', (rules, parameters, compliance, annotation) => {

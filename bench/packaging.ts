@@ -1,0 +1,257 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { parseDocument } from 'yaml';
+import { median } from './stats';
+import { extractZip, listZip } from './zip';
+
+/** The two ways to ship the AWS SDK that issue 6 asks to compare. */
+export type SdkChoice = 'bundled' | 'runtime';
+
+/** Marking these external leaves every SDK v3 module to the copy the nodejs22.x runtime provides. */
+export const RUNTIME_SDK_EXCLUDES = ['@aws-sdk/*', '@smithy/*'];
+
+export interface FunctionLoad {
+  /** Wall time of a fresh `node` process that requires the handler file and exits, median. */
+  processMs: number;
+  /** Time of the `require()` call alone inside that process, median. */
+  requireMs: number;
+}
+
+export interface FunctionPackage {
+  name: string;
+  handler: string;
+  zipBytes: number;
+  /** Entries in the zip; a bundled function ships its handler file and nothing else. */
+  files: string[];
+  shipsNodeModules: boolean;
+  shipsSourceMaps: boolean;
+  load: FunctionLoad;
+}
+
+export interface PackagingVariant {
+  sdk: SdkChoice;
+  /** The `custom.esbuild.exclude` it was packaged with. */
+  exclude: string[];
+  packageSeconds: number;
+  functions: FunctionPackage[];
+}
+
+export interface PackagingResult {
+  /** The choice serverless.yml makes today. */
+  configured: SdkChoice;
+  variants: PackagingVariant[];
+  emptyModule: FunctionLoad;
+  /** Each handler's TypeScript compiled file by file (no bundle), loaded from the project's node_modules. */
+  unbundled: { name: string; load: FunctionLoad }[];
+  loadRuns: number;
+}
+
+const PROBE = `const path = process.argv[1]; const start = process.hrtime.bigint(); require(path); process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6));`;
+
+interface LoadTarget {
+  path: string;
+  env: NodeJS.ProcessEnv;
+  process: number[];
+  require: number[];
+}
+
+/**
+ * Loads every target in a fresh `node` process, `runs` times, round-robin so a noisy neighbour slows
+ * all targets alike rather than one of them.
+ */
+function timeLoads(targets: LoadTarget[], runs: number): void {
+  for (let run = 0; run < runs; run++) {
+    for (const target of targets) {
+      const start = process.hrtime.bigint();
+      const child = spawnSync(process.execPath, ['-e', PROBE, target.path], { env: target.env, encoding: 'utf8' });
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (child.status !== 0) throw new Error(`Loading ${target.path} failed:\n${child.stderr}`);
+      target.process.push(elapsed);
+      target.require.push(Number(child.stdout));
+    }
+  }
+}
+
+const summarise = (target: LoadTarget): FunctionLoad => ({ processMs: median(target.process), requireMs: median(target.require) });
+
+interface ServiceFunction {
+  name: string;
+  handler: string;
+  /** The variables Lambda will set for it (the provider's and its own). */
+  environment: Record<string, string>;
+}
+
+/** `handlers/config-rule.handler` → `handlers/config-rule` (the module path, without the export). */
+const handlerModule = (handler: string) => handler.slice(0, handler.lastIndexOf('.'));
+
+/** The `custom.esbuild.exclude` serverless.yml sets, and the document to write a variant of it from. */
+function readConfig(projectDir: string) {
+  const document = parseDocument(readFileSync(join(projectDir, 'serverless.yml'), 'utf8'));
+  const exclude = (document.getIn(['custom', 'esbuild', 'exclude']) as { toJSON(): string[] } | undefined)?.toJSON() ?? [];
+  return { document, exclude };
+}
+
+interface TemplateResource {
+  Type: string;
+  Properties?: Record<string, any>;
+}
+
+const STAND_IN_ACCOUNT = 'eu-west-1:123456789012';
+
+/**
+ * A CloudFormation value (`{ Ref: … }`, `{ 'Fn::GetAtt': … }`) only exists once deployed. A function
+ * that checks its variables at load gets a value of the kind it will really get: a topic's ARN, a
+ * queue's URL, a table's name.
+ */
+function standIn(value: unknown, resources: Record<string, TemplateResource>): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return String(value);
+  const { Ref: ref, 'Fn::GetAtt': getAtt } = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] | string };
+  if (ref !== undefined) {
+    const type = resources[ref]?.Type;
+    if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${STAND_IN_ACCOUNT}:${ref}`;
+    if (type === 'AWS::SQS::Queue') return `https://sqs.eu-west-1.amazonaws.com/123456789012/${ref}`;
+    return ref;
+  }
+  if (getAtt !== undefined) {
+    const [logicalId, attribute] = Array.isArray(getAtt) ? getAtt : (getAtt.split('.') as [string, string]);
+    const service = resources[logicalId]?.Type.split('::')[1]?.toLowerCase() ?? 'unknown';
+    return attribute === 'Arn' ? `arn:aws:${service}:${STAND_IN_ACCOUNT}:${logicalId}` : `${logicalId}-${attribute}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Every function as `serverless package` built it, from the CloudFormation template it wrote: its
+ * zip (named after the function), its handler and the variables Lambda will set.
+ */
+function packagedFunctions(outputDir: string): ServiceFunction[] {
+  const template = JSON.parse(readFileSync(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, TemplateResource> };
+  const resources = template.Resources;
+  return Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function' && typeof resource.Properties?.Code?.S3Key === 'string')
+    .map((resource) => {
+      const properties = resource.Properties!;
+      const variables = (properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+      return {
+        name: basename(properties.Code.S3Key as string, '.zip'),
+        handler: String(properties.Handler),
+        environment: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, standIn(value, resources)])),
+      };
+    });
+}
+
+function runPackage(projectDir: string, configFile: string, outputDir: string): number {
+  rmSync(outputDir, { recursive: true, force: true });
+  const start = process.hrtime.bigint();
+  const result = spawnSync(join(projectDir, 'node_modules', '.bin', 'serverless'), ['package', '--config', configFile, '--package', outputDir], {
+    cwd: projectDir,
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`serverless package --config ${configFile} failed:\n${result.stdout}\n${result.stderr}`);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Compiles every TypeScript source one file at a time, the way a zip without a bundler would ship it. */
+function compileUnbundled(projectDir: string, outdir: string): void {
+  rmSync(outdir, { recursive: true, force: true });
+  const entryPoints: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) entryPoints.push(path);
+    }
+  };
+  for (const dir of ['handlers', 'lib', 'rules', 'remediations']) if (existsSync(join(projectDir, dir))) walk(join(projectDir, dir));
+  buildSync({ entryPoints, outdir, outbase: projectDir, bundle: false, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+}
+
+export function measurePackaging(projectDir: string, workDir: string, runs: number): PackagingResult {
+  const config = readConfig(projectDir);
+  const configured: SdkChoice = RUNTIME_SDK_EXCLUDES.every((pattern) => config.exclude.includes(pattern)) ? 'runtime' : 'bundled';
+  const other: SdkChoice = configured === 'bundled' ? 'runtime' : 'bundled';
+  const otherExclude = other === 'runtime' ? [...new Set([...config.exclude, ...RUNTIME_SDK_EXCLUDES])] : config.exclude.filter((pattern) => !RUNTIME_SDK_EXCLUDES.includes(pattern));
+
+  // The alternative is packaged from a copy of serverless.yml that differs only in custom.esbuild.exclude.
+  const alternativeConfig = `serverless.bench-sdk-${other}.yml`;
+  config.document.setIn(['custom', 'esbuild', 'exclude'], otherExclude);
+  writeFileSync(join(projectDir, alternativeConfig), config.document.toString());
+
+  const variants: PackagingVariant[] = [];
+  let functions: ServiceFunction[] = [];
+  try {
+    for (const [sdk, configFile, exclude] of [
+      [configured, 'serverless.yml', config.exclude],
+      [other, alternativeConfig, otherExclude],
+    ] as const) {
+      const outputDir = join(workDir, `package-sdk-${sdk}`);
+      const packageSeconds = runPackage(projectDir, configFile, outputDir);
+      if (sdk === configured) functions = packagedFunctions(outputDir);
+      const packages = functions.map((fn) => {
+        const zip = join(outputDir, `${fn.name}.zip`);
+        const files = listZip(zip).map((entry) => entry.name).filter((name) => !name.endsWith('/'));
+        extractZip(zip, join(workDir, `extract-sdk-${sdk}`, fn.name));
+        return {
+          name: fn.name,
+          handler: fn.handler,
+          zipBytes: statSync(zip).size,
+          files,
+          shipsNodeModules: files.some((name) => name.startsWith('node_modules/')),
+          shipsSourceMaps: files.some((name) => name.endsWith('.map')),
+          load: { processMs: 0, requireMs: 0 },
+        };
+      });
+      variants.push({ sdk, exclude: [...exclude], packageSeconds, functions: packages });
+    }
+  } finally {
+    rmSync(join(projectDir, alternativeConfig), { force: true });
+  }
+
+  const unbundledDir = join(workDir, 'unbundled');
+  compileUnbundled(projectDir, unbundledDir);
+  const emptyPath = join(workDir, 'empty.js');
+  writeFileSync(emptyPath, '');
+
+  // What Lambda sets for every function, beside each function's own variables from the package.
+  // The SDK warns once on Node < 22 (printing costs tens of ms); nodejs22.x never does, so neither may the benchmark.
+  const lambdaEnv = {
+    PATH: process.env.PATH,
+    AWS_REGION: 'eu-west-1',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const target = (path: string, env: NodeJS.ProcessEnv = lambdaEnv): LoadTarget => ({ path, env, process: [], require: [] });
+  const empty = target(emptyPath);
+  const envOf = (fn: ServiceFunction) => ({ ...lambdaEnv, AWS_LAMBDA_FUNCTION_NAME: `driftwarden-bench-${fn.name}`, ...fn.environment });
+  const packaged = variants.map((variant) =>
+    functions.map((fn) =>
+      target(
+        join(workDir, `extract-sdk-${variant.sdk}`, fn.name, `${handlerModule(fn.handler)}.js`),
+        // The runtime's SDK lives in /var/runtime/node_modules, on NODE_PATH; here the project's copy stands in for it.
+        variant.sdk === 'runtime' ? { ...envOf(fn), NODE_PATH: join(projectDir, 'node_modules') } : envOf(fn),
+      ),
+    ),
+  );
+  const unbundled = functions.map((fn) => target(join(unbundledDir, `${handlerModule(fn.handler)}.js`), envOf(fn)));
+  const all = [empty, ...packaged.flat(), ...unbundled];
+  // One untimed round fills the OS file cache, as a warm Lambda host would have it.
+  timeLoads(all, 1);
+  for (const item of all) {
+    item.process.length = 0;
+    item.require.length = 0;
+  }
+  timeLoads(all, runs);
+
+  variants.forEach((variant, v) => variant.functions.forEach((fn, f) => (fn.load = summarise(packaged[v]![f]!))));
+  return {
+    configured,
+    variants,
+    emptyModule: summarise(empty),
+    unbundled: functions.map((fn, f) => ({ name: fn.name, load: summarise(unbundled[f]!) })),
+    loadRuns: runs,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * One periodic sweep in a process of its own, so its peak memory is its own: `node sweep-worker.js
+ * <ruleId> <resources> <latencyMs> <first|steady>`. Prints one JSON line.
+ */
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { createAwsClients } from '../lib/aws/clients';
+import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
+import { handleRuleInvocation } from '../lib/config-rule/handle';
+import { parseSettings } from '../lib/settings';
+import { RULES } from '../rules';
+import { buildSdkAccount, ConfigStore, minimumCalls, mockAws } from './sdk-account';
+import { ACCOUNT_ID, BENCH_NOW, REGION } from './synthetic';
+
+export type SweepScenario = 'first' | 'steady';
+
+export interface SweepWorkerResult {
+  ruleId: string;
+  resources: number;
+  latencyMs: number;
+  scenario: SweepScenario;
+  wallMs: number;
+  calls: Record<string, number>;
+  minimum: Record<string, number>;
+  reported: number;
+  unchanged: number;
+  batches: number;
+  /** Resident memory once the synthetic account (standing in for AWS) is built, before the sweep. */
+  baselineRssMb: number;
+  peakRssMb: number;
+  peakHeapUsedMb: number;
+  resourcesByType: Record<string, number>;
+}
+
+function scheduledEvent(ruleId: string) {
+  return {
+    version: '1.0',
+    invokingEvent: JSON.stringify({ awsAccountId: ACCOUNT_ID, notificationCreationTime: BENCH_NOW.toISOString(), messageType: 'ScheduledNotification', recordVersion: '1.0' }),
+    ruleParameters: '{}',
+    resultToken: 'bench-result-token',
+    eventLeftScope: false,
+    executionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/driftwarden-config-rule`,
+    configRuleArn: `arn:aws:config:${REGION}:${ACCOUNT_ID}:config-rule/config-rule-bench`,
+    configRuleName: `driftwarden-prod-${ruleId}`,
+    configRuleId: 'config-rule-bench',
+    accountId: ACCOUNT_ID,
+  };
+}
+
+const MB = 1024 * 1024;
+
+async function main(): Promise<void> {
+  const [ruleId, resourcesArg, latencyArg, scenarioArg] = process.argv.slice(2);
+  const resources = Number(resourcesArg);
+  const latencyMs = Number(latencyArg);
+  const scenario = scenarioArg as SweepScenario;
+  if (!ruleId || !Number.isInteger(resources) || !Number.isFinite(latencyMs) || (scenario !== 'first' && scenario !== 'steady')) {
+    throw new Error('usage: sweep-worker <ruleId> <resources> <latencyMs> <first|steady>');
+  }
+  const account = buildSdkAccount(ruleId, resources);
+  const store = new ConfigStore();
+  const settings = parseSettings({ costAwareReporting: true }, RULES);
+  const latency = { ms: 0 };
+  const mocks = mockAws(account, store, latency);
+  const sweep = () => {
+    const config = new ConfigServiceClient({ region: REGION });
+    const clients = createAwsClients({ region: REGION });
+    return handleRuleInvocation(scheduledEvent(ruleId), {
+      rules: RULES,
+      settings,
+      config,
+      sources: awsRuleRunSources({ config, clients, region: REGION, accountId: ACCOUNT_ID }),
+      now: () => BENCH_NOW,
+    });
+  };
+  // A steady-state sweep finds Config already holding every verdict: the sweep before it put them there.
+  if (scenario === 'steady') await sweep();
+  const recordedResults = store.results.size;
+  mocks.reset();
+  latency.ms = latencyMs;
+
+  global.gc?.();
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    if (usage.rss > peakRss) peakRss = usage.rss;
+    if (usage.heapUsed > peakHeap) peakHeap = usage.heapUsed;
+  };
+  const sampler = setInterval(sample, 5);
+  const start = process.hrtime.bigint();
+  const outcome = await sweep();
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  clearInterval(sampler);
+  sample();
+
+  const reported = outcome.reported.COMPLIANT + outcome.reported.NON_COMPLIANT + outcome.reported.NOT_APPLICABLE;
+  const result: SweepWorkerResult = {
+    ruleId,
+    resources,
+    latencyMs,
+    scenario,
+    wallMs,
+    calls: mocks.calls(),
+    minimum: minimumCalls(ruleId, account, recordedResults, reported),
+    reported,
+    unchanged: outcome.unchanged,
+    batches: outcome.batches,
+    baselineRssMb: baselineRss / MB,
+    peakRssMb: peakRss / MB,
+    peakHeapUsedMb: peakHeap / MB,
+    resourcesByType: account.counts as Record<string, number>,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});
