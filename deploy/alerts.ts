@@ -9,7 +9,7 @@ function subscriptionLogicalId(address: string): string {
 }
 
 /** One SNS email subscription per address in `notifications.email.addresses`. */
-export function alertEmailSubscriptions(settings: Settings): Record<string, object> {
+function alertEmailSubscriptions(settings: Settings): Record<string, object> {
   return Object.fromEntries(
     settings.notifications.email.addresses.map((address) => [
       subscriptionLogicalId(address),
@@ -33,7 +33,7 @@ const arn = (service: string, resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Pa
  * queues use that key, so a reference back would be a dependency cycle. The key policy grants
  * the role its use of the key.
  */
-export function notifyRole(settings: Settings, names: StackNames): object {
+function notifyRole(settings: Settings, names: StackNames): object {
   const secretArn = settings.notifications.slack.webhookSecretArn;
   const resource = alertResourceNames(names);
   return lambdaRole(`${names.service}-${names.stage}-notify`, [

@@ -57,7 +57,7 @@ export function previewNotifications(alerts: readonly Alert[], settings: Setting
   return composeMessages(alerts, settings.notifications, ['email', 'slack']);
 }
 
-export function renderPreview(messages: ComposedMessages): string {
+function renderPreview(messages: ComposedMessages): string {
   const parts: string[] = [];
   parts.push(`== Email: ${messages.email.length} message(s) to the SNS topic ==`);
   messages.email.forEach(({ message }, index) => parts.push(`--- email ${index + 1} of ${messages.email.length} ---\nSubject: ${message.subject}\n\n${message.body}`));
@@ -67,7 +67,7 @@ export function renderPreview(messages: ComposedMessages): string {
 }
 
 /** Posts every Slack message for real, with the notifier's retries; reports counts, never the URL. */
-export async function deliverPreviewToSlack(webhookUrl: string, messages: ComposedMessages, options: SlackDeliveryOptions): Promise<string[]> {
+async function deliverPreviewToSlack(webhookUrl: string, messages: ComposedMessages, options: SlackDeliveryOptions): Promise<string[]> {
   const lines: string[] = [];
   for (const [index, { message }] of messages.slack.entries()) {
     const { attempts } = await postToSlack(webhookUrl, message, options);
@@ -83,7 +83,7 @@ async function readSource(flags: NotifyFlags): Promise<SourceResult> {
   throw new UsageError('notify needs findings: --demo or --snapshot FILE.');
 }
 
-export async function runNotify(flags: NotifyFlags, context: CliContext, slackOptions: SlackDeliveryOptions = { ...DEFAULT_SLACK_DELIVERY, sleep }): Promise<void> {
+async function runNotify(flags: NotifyFlags, context: CliContext, slackOptions: SlackDeliveryOptions = { ...DEFAULT_SLACK_DELIVERY, sleep }): Promise<void> {
   const settings = flags.config !== undefined ? readSettingsFile(flags.config, RULES) : parseSettings({}, RULES);
   const report = scan(await readSource(flags), { rules: RULES, settings, now: context.now() });
   const messages = previewNotifications(alertsForEvaluations(report.evaluations, settings, flags.stage, context.now()), settings);

@@ -2,6 +2,7 @@ import { findRule } from '../evaluate';
 import { findingFromComplianceChange, type Finding } from '../finding';
 import type { AnyRule, Compliance, Severity } from '../rule';
 import { ruleSettingsFor, type RemediationMode, type Settings } from '../settings';
+import type { ManualRunbook } from '../remediation/plan';
 import { isRemediationEvent, remediationFromEvent, type RemediationNotice, type RemediationOutcome } from './remediation-event';
 
 /** `new`: a resource became non-compliant. `resolved`: it no longer is. `remediation`: driftwarden planned or acted. */
@@ -34,8 +35,11 @@ export type Actor = KnownActor | UnknownActor;
 
 export interface RemediationResult {
   outcome: RemediationOutcome;
+  skipReason?: string;
   summary: string;
   actions: string[];
+  manual?: ManualRunbook;
+  reversible: boolean;
   error?: string;
   auditId: string;
 }
@@ -74,7 +78,7 @@ export interface AlertContext {
   configRuleName(ruleId: string): string;
 }
 
-export const NOT_LOOKED_UP: UnknownActor = { known: false, reason: 'not looked up' };
+const NOT_LOOKED_UP: UnknownActor = { known: false, reason: 'not looked up' };
 
 /**
  * What a finding means to a person, or nothing when it is no news: a resource found compliant that
@@ -110,7 +114,7 @@ export function alertFromFinding(finding: Finding, context: AlertContext, resour
   };
 }
 
-export function alertFromRemediation(notice: RemediationNotice, context: AlertContext): Alert {
+function alertFromRemediation(notice: RemediationNotice, context: AlertContext): Alert {
   const rule = findRule(context.rules, notice.ruleId);
   return {
     kind: 'remediation',
@@ -125,11 +129,14 @@ export function alertFromRemediation(notice: RemediationNotice, context: AlertCo
     region: notice.region,
     since: notice.time,
     mode: notice.mode,
-    ...(rule.remediation !== undefined && { remediation: rule.remediation }),
+    ...((notice.remediation ?? rule.remediation) !== undefined && { remediation: notice.remediation ?? rule.remediation }),
     result: {
       outcome: notice.outcome,
+      ...(notice.skipReason !== undefined && { skipReason: notice.skipReason }),
       summary: notice.summary,
       actions: notice.actions,
+      ...(notice.manual !== undefined && { manual: notice.manual }),
+      reversible: notice.reversible,
       ...(notice.error !== undefined && { error: notice.error }),
       auditId: notice.auditId,
     },

@@ -17,7 +17,7 @@ export interface ComposedMessages {
   slack: Outgoing<SlackMessage>[];
 }
 
-export function atLeast(severity: Severity, minimum: Severity): boolean {
+function atLeast(severity: Severity, minimum: Severity): boolean {
   return severityRank(severity) <= severityRank(minimum);
 }
 
@@ -26,11 +26,11 @@ function minimumFor(channel: Channel, settings: NotificationSettings): Severity 
 }
 
 /** The alerts a channel receives: severity routing, most severe first. */
-export function routedTo(channel: Channel, alerts: readonly Alert[], settings: NotificationSettings): Alert[] {
+function routedTo(channel: Channel, alerts: readonly Alert[], settings: NotificationSettings): Alert[] {
   return alerts.filter((alert) => atLeast(alert.severity, minimumFor(channel, settings))).sort(bySeverity);
 }
 
-export function isDigest(count: number, settings: NotificationSettings): boolean {
+function isDigest(count: number, settings: NotificationSettings): boolean {
   return count > settings.digest.threshold;
 }
 

@@ -36,14 +36,14 @@ export interface DynamoDedupOptions {
 const epochSeconds = (time: Date): number => Math.floor(time.getTime() / 1000);
 
 /** What "unchanged" compares: the verdict and what it says, not when it was observed. */
-export function findingState(alert: Alert): string {
+function findingState(alert: Alert): string {
   return createHash('sha256')
     .update(`${alert.compliance ?? ''}\n${alert.annotation ?? ''}`)
     .digest('hex')
     .slice(0, 32);
 }
 
-export function findingKey(alert: Pick<Alert, 'configRuleName' | 'resourceType' | 'resourceId' | 'accountId' | 'region'>): string {
+function findingKey(alert: Pick<Alert, 'configRuleName' | 'resourceType' | 'resourceId' | 'accountId' | 'region'>): string {
   return `finding#${alert.accountId}#${alert.region}#${alert.configRuleName}#${alert.resourceType}#${alert.resourceId}`;
 }
 

@@ -45,7 +45,7 @@ export function createNotifierClients(): NotifierClients {
 }
 
 /** Longer than one invocation can run (the function timeout), shorter than SQS's visibility timeout. */
-export const CLAIM_LEASE_SECONDS = 600;
+const CLAIM_LEASE_SECONDS = 600;
 /** The webhook URL is re-read this often, so a rotated secret is picked up without a redeploy. */
 const WEBHOOK_URL_TTL_MS = 5 * 60_000;
 const WHO_CHANGED_IT_LOOKBACK_MINUTES = 24 * 60;

@@ -31,7 +31,7 @@ export function headline(alert: Alert): string {
 
 export function whatIsWrong(alert: Alert): string {
   if (alert.kind === 'remediation' && alert.result) {
-    return `Follow-up to the earlier ${alert.ruleId} finding on this resource: ${alert.result.summary}.`;
+    return `Follow-up to the earlier ${alert.ruleId} finding on this resource: ${alert.result.summary.replace(/\.$/, '')}.`;
   }
   if (alert.kind === 'resolved') {
     return alert.compliance === 'NOT_APPLICABLE'
@@ -51,12 +51,6 @@ export function sinceLine(alert: Alert): string {
     case 'remediation':
       return `Reported at ${when}`;
   }
-}
-
-export function actorSummary(actor: Actor): string {
-  if (!actor.known) return `unknown (${actor.reason})`;
-  const who = actor.sessionName && actor.roleArn ? `${actor.roleArn} (session ${actor.sessionName})` : actor.principalArn;
-  return `${actor.apiCall} by ${who}${actor.sourceIp ? ` from ${actor.sourceIp}` : ''} at ${formatTime(actor.time)}`;
 }
 
 /** A short name for lists: the session or user name, else the last part of the ARN. */
@@ -80,20 +74,21 @@ export function plannedResponse(alert: Alert): string {
   }
 }
 
-/** What driftwarden did: the follow-up of a remediation event. */
+/** What driftwarden did: the follow-up of a remediation event. `summary` is the run's own sentence. */
 export function remediationReport(alert: Alert): string {
   const result = alert.result;
   if (!result) return plannedResponse(alert);
   const name = alert.remediation ?? 'remediation';
+  const summary = result.summary.replace(/\.$/, '');
   switch (result.outcome) {
     case 'planned':
-      return `Planned ${name} (mode ${alert.mode}): ${result.summary}. Nothing was changed.`;
+      return `Planned ${name} (mode ${alert.mode}): ${summary}. Nothing was changed.`;
     case 'applied':
-      return `Applied ${name} (mode ${alert.mode}): ${result.summary}.`;
+      return `Applied ${name} (mode ${alert.mode}): ${summary}.${result.reversible ? ` To take it back: driftwarden undo ${result.auditId}` : ''}`;
     case 'skipped':
-      return `Skipped ${name} (mode ${alert.mode}): ${result.summary}.`;
+      return `Skipped ${name} (mode ${alert.mode}${result.skipReason ? `, ${result.skipReason}` : ''}): ${summary}.`;
     case 'failed':
-      return `FAILED ${name} (mode ${alert.mode}): ${result.summary}${result.error ? ` Error: ${result.error}` : ''}. Fix it by hand; the audit record is ${result.auditId}.`;
+      return `FAILED ${name} (mode ${alert.mode}): ${summary}.${result.error ? ` Error: ${result.error}` : ''} Fix it by hand; the audit record is ${result.auditId}.`;
   }
 }
 

@@ -45,7 +45,7 @@ function subjectOf(prefix: string, resource: string, suffix: string): string {
 }
 
 function section(title: string, lines: readonly string[]): string {
-  return [title, ...lines.map((line) => `  ${line}`)].join('\n');
+  return [title, ...lines.map((line) => (line ? `  ${line}` : ''))].join('\n');
 }
 
 function whoSection(alert: Alert): string {
@@ -98,6 +98,7 @@ export function renderEmail(alert: Alert): EmailMessage {
           ...(result && result.actions.length > 0 ? ['Actions:', ...result.actions.map((action) => `- ${action}`)] : []),
           ...(result ? [`Audit record: ${result.auditId}`] : []),
         ]),
+    ...(result?.manual ? [section('WHAT YOU NEED TO DO', [`driftwarden does not do this itself: ${result.manual.reason}`, '', ...result.manual.commands])] : []),
     ...(alert.kind === 'resolved'
       ? []
       : [

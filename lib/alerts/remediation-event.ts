@@ -1,68 +1,78 @@
 import { z } from 'zod';
 import { InvalidEventError } from '../errors';
+import { DETAIL_TYPES, EVENT_SOURCE, type RemediationEventDetail } from '../remediation/events';
+import type { ManualRunbook } from '../remediation/plan';
 import { REMEDIATION_MODES, type RemediationMode } from '../settings';
 
+/** How a message reports a run: `already-fixed` is announced as applied, with its summary. */
+export type RemediationOutcome = 'planned' | 'applied' | 'skipped' | 'failed';
+
+const detailTypes = Object.values(DETAIL_TYPES) as [string, ...string[]];
+
 /**
- * The part of a `source: driftwarden` remediation event that alerts read. The remediation Lambda owns
- * the full event; this schema names only what a message shows, and lets the rest through.
+ * The part of a remediation event (`lib/remediation/events.ts`, version 1) that a message shows.
+ * Fields are only ever added to version 1; the ones not read here are dropped.
  */
-export const REMEDIATION_OUTCOMES = ['planned', 'applied', 'skipped', 'failed'] as const;
-export type RemediationOutcome = (typeof REMEDIATION_OUTCOMES)[number];
+const remediationDetail = z.object({
+  version: z.literal('1'),
+  auditId: z.string(),
+  eventId: z.string(),
+  ruleId: z.string(),
+  remediation: z.string().optional(),
+  resourceType: z.string(),
+  resourceId: z.string(),
+  accountId: z.string().optional(),
+  region: z.string().optional(),
+  mode: z.enum(REMEDIATION_MODES),
+  outcome: z.enum(['planned', 'applied', 'already-fixed', 'skipped', 'failed']),
+  reason: z.string().optional(),
+  summary: z.string(),
+  actions: z.array(z.string()),
+  plan: z.object({ manual: z.object({ reason: z.string(), commands: z.array(z.string()) }).optional() }).optional(),
+  reversible: z.boolean(),
+  error: z.string().optional(),
+  time: z.string(),
+});
 
-const DETAIL_TYPES: Record<string, RemediationOutcome> = {
-  'Remediation Planned': 'planned',
-  'Remediation Applied': 'applied',
-  'Remediation Skipped': 'skipped',
-  'Remediation Failed': 'failed',
-};
-
-export const REMEDIATION_DETAIL_TYPES = Object.keys(DETAIL_TYPES);
+type Assignable<From extends To, To> = [From, To];
+/** The remediation Lambda's own detail type must always parse here: this stops compiling otherwise. */
+export type RemediationDetailContract = Assignable<RemediationEventDetail, z.input<typeof remediationDetail>>;
 
 const remediationEvent = z.object({
   id: z.string(),
-  'detail-type': z.enum(REMEDIATION_DETAIL_TYPES as [string, ...string[]]),
-  source: z.literal('driftwarden'),
-  time: z.string(),
-  detail: z
-    .object({
-      auditId: z.string(),
-      ruleId: z.string(),
-      resourceType: z.string(),
-      resourceId: z.string(),
-      accountId: z.string(),
-      region: z.string(),
-      mode: z.enum(REMEDIATION_MODES),
-      /** What happened, in a sentence ("revoked 2 ingress rules", "resource is exempt until 2026-01-31"). */
-      outcome: z.string(),
-      /** One line per API call planned or made. */
-      actions: z.array(z.string()).default([]),
-      error: z.string().optional(),
-      /** Id of the compliance-change event that led to this remediation. */
-      eventId: z.string(),
-    })
-    .passthrough(),
+  'detail-type': z.enum(detailTypes),
+  source: z.literal(EVENT_SOURCE),
+  account: z.string(),
+  region: z.string(),
+  detail: remediationDetail,
 });
 
 export interface RemediationNotice {
   /** The remediation event's own id (the dedup key of its delivery). */
   eventId: string;
-  findingEventId: string;
   auditId: string;
   ruleId: string;
+  remediation?: string;
   resourceType: string;
   resourceId: string;
   accountId: string;
   region: string;
   mode: RemediationMode;
   outcome: RemediationOutcome;
+  /** Why nothing was done (`mode-notify`, `exempt`, …), for skips. */
+  skipReason?: string;
   summary: string;
   actions: string[];
+  /** What a person must do when driftwarden will not (encrypting a running database). */
+  manual?: ManualRunbook;
+  /** `driftwarden undo <auditId>` can take the change back. */
+  reversible: boolean;
   error?: string;
   time: string;
 }
 
 export function isRemediationEvent(event: unknown): boolean {
-  return typeof event === 'object' && event !== null && (event as { source?: unknown }).source === 'driftwarden';
+  return typeof event === 'object' && event !== null && (event as { source?: unknown }).source === EVENT_SOURCE;
 }
 
 export function remediationFromEvent(event: unknown): RemediationNotice {
@@ -71,21 +81,25 @@ export function remediationFromEvent(event: unknown): RemediationNotice {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new InvalidEventError(`Not a driftwarden remediation event: ${problems}`, { cause: parsed.error });
   }
-  const { id, time, detail } = parsed.data;
+  const { id, account, region, detail } = parsed.data;
+  const manual = detail.plan?.manual;
   return {
     eventId: id,
-    findingEventId: detail.eventId,
     auditId: detail.auditId,
     ruleId: detail.ruleId,
+    ...(detail.remediation !== undefined && { remediation: detail.remediation }),
     resourceType: detail.resourceType,
     resourceId: detail.resourceId,
-    accountId: detail.accountId,
-    region: detail.region,
+    accountId: detail.accountId ?? account,
+    region: detail.region ?? region,
     mode: detail.mode,
-    outcome: DETAIL_TYPES[parsed.data['detail-type']] as RemediationOutcome,
-    summary: detail.outcome,
+    outcome: detail.outcome === 'already-fixed' ? 'applied' : detail.outcome,
+    ...(detail.reason !== undefined && { skipReason: detail.reason }),
+    summary: detail.summary,
     actions: detail.actions,
+    ...(manual !== undefined && { manual }),
+    reversible: detail.reversible,
     ...(detail.error !== undefined && { error: detail.error }),
-    time,
+    time: detail.time,
   };
 }

@@ -29,7 +29,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * A webhook URL must be https (plain http only to this machine, for local checks). The error never
  * repeats the URL: it is a secret.
  */
-export function checkWebhookUrl(webhookUrl: string): void {
+function checkWebhookUrl(webhookUrl: string): void {
   let url: URL;
   try {
     url = new URL(webhookUrl);

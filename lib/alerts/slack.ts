@@ -53,6 +53,9 @@ export interface SlackMessage {
   blocks: SlackBlock[];
 }
 
+/** A runbook longer than this is cut inside its code block, so the block stays closed and within limits. */
+const RUNBOOK_LENGTH = 2500;
+
 const SEVERITY_EMOJI: Record<Alert['severity'], string> = {
   critical: ':rotating_light:',
   high: ':red_circle:',
@@ -69,7 +72,7 @@ function emojiFor(alert: Alert): string {
 }
 
 /** mrkdwn treats &, < and > as control characters: user data must not open links or mentions. */
-export function escapeMrkdwn(text: string): string {
+function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -142,6 +145,16 @@ export function renderSlack(alert: Alert): SlackMessage {
     },
     { type: 'section', text: mrkdwn(whoText(alert)) },
     { type: 'section', text: mrkdwn(doneText(alert)) },
+    ...(alert.result?.manual
+      ? [
+          {
+            type: 'section' as const,
+            text: mrkdwn(
+              `*What you need to do:* ${escapeMrkdwn(alert.result.manual.reason)}\n\`\`\`${escapeMrkdwn(cut(alert.result.manual.commands.join('\n').replace(/```/g, "'''"), RUNBOOK_LENGTH))}\`\`\``,
+            ),
+          },
+        ]
+      : []),
     ...(alert.kind === 'resolved'
       ? []
       : [

@@ -37,7 +37,7 @@ const trailRecord = z.object({
 });
 
 /** The principal of one CloudTrail event, from the full record LookupEvents returns as a JSON string. */
-export function actorFromTrailEvent(event: TrailEvent): KnownActor | undefined {
+function actorFromTrailEvent(event: TrailEvent): KnownActor | undefined {
   if (!event.CloudTrailEvent || !event.EventId) return undefined;
   let record: z.output<typeof trailRecord>;
   try {

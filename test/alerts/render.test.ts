@@ -1,6 +1,7 @@
 import type { Alert } from '../../lib/alerts/alert';
 import { renderEmail, renderEmailDigest, MAX_SUBJECT_LENGTH } from '../../lib/alerts/email';
 import { blockKitViolations, renderSlack, renderSlackDigest, BLOCK_KIT_LIMITS } from '../../lib/alerts/slack';
+import { detailTypeOf, eventDetailOf } from '../../lib/remediation/events';
 import { parseSettings } from '../../lib/settings';
 import { RULES } from '../../rules';
 import { fixture } from '../helpers';
@@ -70,24 +71,35 @@ describe('Alerts: email rendering', () => {
   });
 
   it.each([
-    ['planned', 'Planned revoke-public-ingress (mode dry-run): would revoke 2 public ingress rules. Nothing was changed.'],
-    ['applied', 'Applied revoke-public-ingress (mode auto): revoked 2 public ingress rules.'],
-    ['skipped', 'Skipped revoke-public-ingress (mode auto): resource is exempt until 2025-07-01 (load test).'],
-    ['failed', 'FAILED revoke-public-ingress (mode auto): could not revoke 2 public ingress rules Error: UnauthorizedOperation'],
+    ['planned', 'Planned revoke-public-ingress (mode dry-run): Would revoke 2 public ingress rules of sg-0f1e2d3c4b5a69788 (driftwarden-dev-app). Nothing was changed.'],
+    [
+      'applied',
+      'Applied revoke-public-ingress (mode auto): Revoked 2 public ingress rules of sg-0f1e2d3c4b5a69788 (driftwarden-dev-app). To take it back: driftwarden undo 8e1f3a52-6c4d-9b07-2e1a-5d3c7b9f0a14',
+    ],
+    ['skipped', 'Skipped revoke-public-ingress (mode auto, exempt): sg-0f1e2d3c4b5a69788 is exempt until 2025-07-01: load test.'],
+    ['failed', 'FAILED revoke-public-ingress (mode auto): Could not revoke 2 public ingress rules of sg-0f1e2d3c4b5a69788 (driftwarden-dev-app). Error: UnauthorizedOperation'],
   ] as const)('reports a remediation that was %s', (outcome, sentence) => {
     const { subject, body } = renderEmail(remediationAlert(outcome));
     expect(subject).toBe(`[HIGH] public-app-ports: sg-0f1e2d3c4b5a69788 remediation ${outcome}`);
     expect(body).toContain('WHAT DRIFTWARDEN DID');
     expect(body).toContain(sentence);
     expect(body).toContain('WHAT THIS IS ABOUT\n  Security groups expose only allowed ports to the internet (rule public-app-ports)\n  Follow-up to the earlier public-app-ports finding on this resource: ');
-    expect(body).toContain('Audit record: audit-2025-06-12T09:42:45Z-sg-0f1e2d3c4b5a69788');
-    if (outcome !== 'skipped') expect(body).toContain('- ec2:RevokeSecurityGroupIngress sg-0f1e2d3c4b5a69788 sgr-0a1b2c3d4e5f60789');
+    expect(body).toContain('Audit record: 8e1f3a52-6c4d-9b07-2e1a-5d3c7b9f0a14');
+    if (outcome !== 'skipped') expect(body).toContain('- Revoke tcp 5173 from 0.0.0.0/0 (RevokeSecurityGroupIngress)');
   });
 
   it('names a resource whose id is an ARN by its name in the subject', () => {
     const alert = alertOf(ruleCaseEvent(RULE_CASES[3]));
     const { subject } = renderEmail({ ...alert, resourceName: 'web-prod/db-password' });
     expect(subject).toBe('[MEDIUM] secret-rotation: web-prod/db-password non-compliant');
+  });
+
+  it('gives the runbook of a fix driftwarden will not run itself', () => {
+    const { subject, body } = renderEmail(alertOf(fixture('alerts/remediation-planned-manual.json')));
+    expect(subject).toBe('[HIGH] encryption-at-rest: db-K4TQ7XN2WZ5HRMEY3PCJ6FLAVU remediation planned');
+    expect(body).toContain(
+      'WHAT YOU NEED TO DO\n  driftwarden does not do this itself: an existing RDS instance cannot be encrypted in place; this needs a snapshot, an encrypted copy and a restore, with downtime\n\n  # 1. Snapshot the instance\n  aws rds create-db-snapshot',
+    );
   });
 
   it.each([
@@ -147,6 +159,13 @@ describe('Alerts: Slack rendering', () => {
     expect(blockKitViolations(message)).toEqual([]);
     expect(message.blocks[0]).toMatchObject({ type: 'header', text: { text: expect.stringContaining(`remediation ${outcome}`) } });
     expect(JSON.stringify(message.blocks)).toContain('*What driftwarden did:*');
+  });
+
+  it('shows the runbook of a manual fix as a code block', () => {
+    const message = renderSlack(alertOf(fixture('alerts/remediation-planned-manual.json')));
+    expect(blockKitViolations(message)).toEqual([]);
+    expect(JSON.stringify(message.blocks)).toContain('*What you need to do:* an existing RDS instance cannot be encrypted in place');
+    expect(JSON.stringify(message.blocks)).toContain('```# 1. Snapshot the instance\\naws rds create-db-snapshot');
   });
 
   it('announces a resolved finding', () => {
@@ -217,5 +236,33 @@ describe('Alerts: which compliance changes are news', () => {
     const event = complianceChange('public-app-ports', 'AWS::EC2::SecurityGroup', 'sg-0123', { compliance, previous });
     const context = alertContext();
     expect(kind === undefined ? undefined : alertOf(event, context).kind).toBe(kind);
+  });
+});
+
+describe('Alerts: remediation events as the remediation Lambda writes them', () => {
+  it.each(['skipped', 'already-fixed'] as const)('reads a %s run built by eventDetailOf', (outcome) => {
+    const detail = eventDetailOf({
+      auditId: 'audit-1',
+      eventId: 'event-1',
+      origin: 'lambda',
+      ruleId: 'vpc-flow-logs',
+      remediation: 'enable-flow-logs',
+      resourceType: 'AWS::EC2::VPC',
+      resourceId: 'vpc-0a1b2c3d4e5f60718',
+      mode: 'notify',
+      outcome,
+      ...(outcome === 'skipped' && { reason: 'mode-notify' as const }),
+      summary: 'Mode notify: reported only.',
+      createdAt: '2025-06-12T09:42:45.000Z',
+      updatedAt: '2025-06-12T09:42:46.000Z',
+    });
+    const event = { version: '0', id: 'eb-1', 'detail-type': detailTypeOf(outcome), source: 'driftwarden', account: '123456789012', time: '2025-06-12T09:42:46Z', region: 'eu-west-1', resources: [], detail };
+    expect(alertOf(event)).toMatchObject({
+      kind: 'remediation',
+      accountId: '123456789012',
+      region: 'eu-west-1',
+      since: '2025-06-12T09:42:46.000Z',
+      result: { outcome: outcome === 'skipped' ? 'skipped' : 'applied', summary: 'Mode notify: reported only.', reversible: false },
+    });
   });
 });
