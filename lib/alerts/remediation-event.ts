@@ -34,6 +34,8 @@ const remediationEvent = z.object({
       mode: z.enum(REMEDIATION_MODES),
       /** What happened, in a sentence ("revoked 2 ingress rules", "resource is exempt until 2026-01-31"). */
       outcome: z.string(),
+      /** The remediation Lambda's sentence (lib/remediation/events.ts); its `outcome` is then the bare outcome. */
+      summary: z.string().optional(),
       /** One line per API call planned or made. */
       actions: z.array(z.string()).default([]),
       error: z.string().optional(),
@@ -83,7 +85,7 @@ export function remediationFromEvent(event: unknown): RemediationNotice {
     region: detail.region,
     mode: detail.mode,
     outcome: DETAIL_TYPES[parsed.data['detail-type']] as RemediationOutcome,
-    summary: detail.outcome,
+    summary: detail.summary ?? detail.outcome,
     actions: detail.actions,
     ...(detail.error !== undefined && { error: detail.error }),
     time,
