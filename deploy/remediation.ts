@@ -117,6 +117,9 @@ function alarm(description: string, metric: object): object {
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
+      // The alerts topic (deploy/alerts.yml) reaches the same people as the findings.
+      AlarmActions: [{ Ref: 'AlertTopic' }],
+      OKActions: [{ Ref: 'AlertTopic' }],
     },
   };
 }

@@ -82,6 +82,10 @@ describe('Deploy: remediation', () => {
       ComparisonOperator: 'GreaterThanThreshold',
     });
     expect(alarms.RemediationErrorsAlarm).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'RemediateLambdaFunction' } }], Threshold: 0 });
+    for (const id of ['RemediationDeadLetterAlarm', 'RemediationErrorsAlarm']) {
+      expect(alarms[id]).toMatchObject({ AlarmActions: [{ Ref: 'AlertTopic' }], OKActions: [{ Ref: 'AlertTopic' }] });
+    }
+    expect(template.Resources.AlertTopic?.Type).toBe('AWS::SNS::Topic');
   });
 
   it('keeps the audit table, keyed by pk with a TTL for breaker counters, when the stack is removed', () => {
