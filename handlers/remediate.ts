@@ -27,12 +27,12 @@ const clients = createAwsClients({ region });
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new SettingsError(`${name} is not set; the remediation function is configured by the stack (deploy/remediation.yml)`);
+  if (!value) throw new SettingsError(`${name} is not set; the remediation function is configured by the stack (serverless.yml, deploy/remediation.ts)`);
   return value;
 }
 
 const audit = new DynamoDbAuditLog(new DynamoDBClient({ region }), required('AUDIT_TABLE_NAME'));
-const events = new EventBridgePublisher(new EventBridgeClient({ region }), process.env.EVENT_BUS_NAME || 'default');
+const events = new EventBridgePublisher(new EventBridgeClient({ region }), required('DRIFTWARDEN_STAGE'), process.env.EVENT_BUS_NAME || 'default');
 const stack = {
   ...(process.env.DRIFTWARDEN_KMS_KEY_ARN && { kmsKeyArn: process.env.DRIFTWARDEN_KMS_KEY_ARN }),
   ...(process.env.FLOW_LOG_ROLE_ARN && { flowLogRoleArn: process.env.FLOW_LOG_ROLE_ARN }),

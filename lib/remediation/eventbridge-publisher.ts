@@ -2,16 +2,20 @@ import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventb
 import { EventPublishError } from '../errors';
 import { EVENT_SOURCE, type EventPublisher, type RemediationDetailType, type RemediationEventDetail } from './events';
 
-/** Remediation events on an EventBridge bus (the account's default bus unless told otherwise). */
+/** Remediation events of one stage on an EventBridge bus (the account's default bus unless told otherwise). */
 export class EventBridgePublisher implements EventPublisher {
-  constructor(private readonly client: EventBridgeClient, private readonly busName = 'default') {}
+  constructor(
+    private readonly client: EventBridgeClient,
+    private readonly stage: string,
+    private readonly busName = 'default',
+  ) {}
 
   async publish(detailType: RemediationDetailType, detail: RemediationEventDetail, resources: readonly string[]): Promise<void> {
     let response;
     try {
       response = await this.client.send(
         new PutEventsCommand({
-          Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), Resources: [...resources] }],
+          Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify({ ...detail, stage: this.stage }), Resources: [...resources] }],
         }),
       );
     } catch (error) {

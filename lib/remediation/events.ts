@@ -51,6 +51,8 @@ export interface RemediationEventDetail {
   error?: string;
   /** When the run recorded this (ISO 8601). */
   time: string;
+  /** The deployment stage whose remediation Lambda published the event, so each stage's notifier hears only its own. */
+  stage?: string;
 }
 
 export function detailTypeOf(outcome: RemediationEventDetail['outcome']): RemediationDetailType {

@@ -81,6 +81,7 @@ describe('Deploy: alerts stack', () => {
     expect(resources.RemediationAlertRule.Properties.EventPattern).toEqual({
       source: ['driftwarden'],
       'detail-type': ['Remediation Planned', 'Remediation Applied', 'Remediation Skipped', 'Remediation Failed'],
+      detail: { stage: ['test'] },
     });
     for (const id of ['ComplianceChangeAlertRule', 'RemediationAlertRule']) {
       expect(resources[id].Properties.Targets).toEqual([{ Id: 'alert-queue', Arn: { 'Fn::GetAtt': ['AlertQueue', 'Arn'] } }]);

@@ -54,6 +54,7 @@ async function deployedHandler(mode: string) {
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL_DYNAMODB: `http://${endpoint.hostname}:${endpoint.port}`,
     AUDIT_TABLE_NAME: tableName,
+    DRIFTWARDEN_STAGE: 'test',
     DRIFTWARDEN_KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a',
     FLOW_LOG_ROLE_ARN: 'arn:aws:iam::123456789012:role/driftwarden-test-FlowLogDeliveryRole-1A2B3C4D',
     DRIFTWARDEN_SETTINGS: JSON.stringify({ rules: { 'public-app-ports': { mode, parameters: { authorizedTcpPorts: '80,443' } } } }),
@@ -109,7 +110,7 @@ describe('Handler: remediate', () => {
     const entries = published();
     expect(entries.map((entry) => entry.DetailType)).toEqual(['Remediation Planned']);
     expect(entries[0]).toMatchObject({ Source: 'driftwarden', EventBusName: 'default', Resources: [`arn:aws:ec2:eu-west-1:123456789012:security-group/${GROUP}`] });
-    expect(JSON.parse(entries[0]!.Detail!)).toMatchObject({ auditId: EVENT_ID, mode: 'dry-run', outcome: 'planned', resourceId: GROUP });
+    expect(JSON.parse(entries[0]!.Detail!)).toMatchObject({ auditId: EVENT_ID, mode: 'dry-run', outcome: 'planned', resourceId: GROUP, stage: 'test' });
   });
 
   it('fails a malformed event after logging it, so Lambda retries and dead-letters it', async () => {

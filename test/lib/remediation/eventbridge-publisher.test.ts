@@ -25,14 +25,14 @@ const detail: RemediationEventDetail = {
 describe('EventBridgePublisher', () => {
   it('puts one driftwarden event on the bus with the detail as JSON', async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
-    await new EventBridgePublisher(new EventBridgeClient({ region: 'eu-west-1' })).publish('Remediation Planned', detail, ['arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0f1e2d3c4b5a69788']);
+    await new EventBridgePublisher(new EventBridgeClient({ region: 'eu-west-1' }), 'prod').publish('Remediation Planned', detail, ['arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0f1e2d3c4b5a69788']);
     expect(eventBridge).toHaveReceivedCommandWith(PutEventsCommand, {
       Entries: [
         {
           EventBusName: 'default',
           Source: 'driftwarden',
           DetailType: 'Remediation Planned',
-          Detail: JSON.stringify(detail),
+          Detail: JSON.stringify({ ...detail, stage: 'prod' }),
           Resources: ['arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0f1e2d3c4b5a69788'],
         },
       ],
@@ -41,7 +41,7 @@ describe('EventBridgePublisher', () => {
 
   it('fails when EventBridge answers 200 but drops the entry', async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service error.' }] });
-    await expect(new EventBridgePublisher(new EventBridgeClient({ region: 'eu-west-1' })).publish('Remediation Planned', detail, [])).rejects.toThrow(
+    await expect(new EventBridgePublisher(new EventBridgeClient({ region: 'eu-west-1' }), 'prod').publish('Remediation Planned', detail, [])).rejects.toThrow(
       'EventBridge refused the "Remediation Planned" event for a-1: InternalFailure: Internal service error.',
     );
   });
@@ -50,7 +50,7 @@ describe('EventBridgePublisher', () => {
 describe('EventBridgePublisher errors', () => {
   it('reports an unreachable bus as an event publish error', async () => {
     eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('getaddrinfo ENOTFOUND events.eu-west-1.amazonaws.com'), { name: 'Error' }));
-    await expect(new EventBridgePublisher(new EventBridgeClient({ region: 'eu-west-1' })).publish('Remediation Applied', detail, [])).rejects.toThrow(
+    await expect(new EventBridgePublisher(new EventBridgeClient({ region: 'eu-west-1' }), 'prod').publish('Remediation Applied', detail, [])).rejects.toThrow(
       'Cannot put the "Remediation Applied" event for a-1 on default: getaddrinfo ENOTFOUND events.eu-west-1.amazonaws.com',
     );
   });
