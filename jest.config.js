@@ -13,4 +13,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   globalSetup: '<rootDir>/test/global-setup.js',
+  // Subprocess and local-server tests share two cores with the rest of the suite; 5 s is too tight there.
+  testTimeout: 20_000,
 };

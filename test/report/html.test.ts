@@ -13,6 +13,9 @@ import { NOW } from '../helpers';
 
 const SCREENSHOT = join(__dirname, '..', '..', 'docs', 'report.png');
 
+// Starting Chromium on a busy two-core machine can take longer than jest's default 5 s.
+const BROWSER_TIMEOUT = 60_000;
+
 describe('Report: HTML in a browser', () => {
   let browser: Browser;
   let url: string;
@@ -23,7 +26,7 @@ describe('Report: HTML in a browser', () => {
     writeFileSync(file, renderHtml(report, NOW));
     url = pathToFileURL(file).href;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
-  });
+  }, BROWSER_TIMEOUT);
 
   afterAll(async () => {
     await browser?.close();
@@ -46,5 +49,5 @@ describe('Report: HTML in a browser', () => {
     expect(requests).toEqual([url]);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     await page.close();
-  });
+  }, BROWSER_TIMEOUT);
 });
