@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { lookupPermissions } from '../../lib/aws/lookups';
 import { RESOURCE_TYPES } from '../../lib/model';
 import { parseRuleParameters, SEVERITIES } from '../../lib/rule';
 import { REMEDIATIONS } from '../../remediations';
@@ -64,5 +65,7 @@ describe('Rule registry', () => {
   it.each(rules)('%s declares specific IAM actions for exactly the lookups it uses', (_id, rule) => {
     for (const action of rule.permissions) expect(action).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z]+$/);
     expect(rule.permissions.length > 0).toBe(rule.lookups.length > 0);
+    // The deployed policy is built from `permissions`; the live lookups call exactly these.
+    expect([...rule.permissions].sort()).toEqual([...new Set(rule.lookups.flatMap(lookupPermissions))].sort());
   });
 });
