@@ -4,21 +4,6 @@
  * resource came from.
  */
 
-export const RESOURCE_TYPES = [
-  'AWS::EC2::VPC',
-  'AWS::EC2::SecurityGroup',
-  'AWS::EC2::Volume',
-  'AWS::RDS::DBInstance',
-  'AWS::RDS::DBCluster',
-  'AWS::S3::Bucket',
-  'AWS::SNS::Topic',
-  'AWS::Logs::LogGroup',
-  'AWS::EFS::FileSystem',
-  'AWS::SecretsManager::Secret',
-] as const;
-
-export type ResourceType = (typeof RESOURCE_TYPES)[number];
-
 /** The types that store data at rest, which `encryption-at-rest` checks and `enable-encryption` fixes. */
 export const ENCRYPTED_RESOURCE_TYPES = [
   'AWS::EC2::Volume',
@@ -28,7 +13,11 @@ export const ENCRYPTED_RESOURCE_TYPES = [
   'AWS::SNS::Topic',
   'AWS::Logs::LogGroup',
   'AWS::EFS::FileSystem',
-] as const satisfies readonly ResourceType[];
+] as const;
+
+export const RESOURCE_TYPES = ['AWS::EC2::VPC', 'AWS::EC2::SecurityGroup', ...ENCRYPTED_RESOURCE_TYPES, 'AWS::SecretsManager::Secret'] as const;
+
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 export type EncryptedResourceType = (typeof ENCRYPTED_RESOURCE_TYPES)[number];
 

@@ -33,12 +33,16 @@ export interface UnknownActor {
 
 export type Actor = KnownActor | UnknownActor;
 
+/** What a remediation run did, as an alert tells it. */
 export interface RemediationResult {
   outcome: RemediationOutcome;
+  /** Why nothing was done (`mode-notify`, `exempt`, …), for skips. */
   skipReason?: string;
   summary: string;
   actions: string[];
+  /** What a person must do when driftwarden will not (encrypting a running database). */
   manual?: ManualRunbook;
+  /** `driftwarden undo <auditId>` can take the change back. */
   reversible: boolean;
   error?: string;
   auditId: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidEventError } from '../errors';
 import { DETAIL_TYPES, EVENT_SOURCE, type RemediationEventDetail } from '../remediation/events';
-import type { ManualRunbook } from '../remediation/plan';
+import type { RemediationResult } from './alert';
 import { REMEDIATION_MODES, type RemediationMode } from '../settings';
 
 /** How a message reports a run: `already-fixed` is announced as applied, with its summary. */
@@ -47,10 +47,9 @@ const remediationEvent = z.object({
   detail: remediationDetail,
 });
 
-export interface RemediationNotice {
+export interface RemediationNotice extends RemediationResult {
   /** The remediation event's own id (the dedup key of its delivery). */
   eventId: string;
-  auditId: string;
   ruleId: string;
   remediation?: string;
   resourceType: string;
@@ -58,16 +57,6 @@ export interface RemediationNotice {
   accountId: string;
   region: string;
   mode: RemediationMode;
-  outcome: RemediationOutcome;
-  /** Why nothing was done (`mode-notify`, `exempt`, …), for skips. */
-  skipReason?: string;
-  summary: string;
-  actions: string[];
-  /** What a person must do when driftwarden will not (encrypting a running database). */
-  manual?: ManualRunbook;
-  /** `driftwarden undo <auditId>` can take the change back. */
-  reversible: boolean;
-  error?: string;
   time: string;
 }
 
