@@ -1,10 +1,9 @@
 import { evaluateResource, findRule, notApplicable, type Evaluation } from '../evaluate';
-import { DriftwardenError } from '../errors';
 import { createLookups, type LookupData, type Lookups } from '../lookups';
 import type { Resource, ResourceType } from '../model';
 import { parseRuleParameters, type AnyRule, type Compliance } from '../rule';
 import { isGone, readConfigurationItem, resourceFromItem, type ConfigurationItem } from '../sources/config-item';
-import type { RuleInvocation } from './invocation';
+import type { InvokingEvent, RuleInvocation } from './invocation';
 
 /** A verdict AWS Config already holds for this rule, from GetComplianceDetailsByConfigRule. */
 export interface RecordedResult {
@@ -68,8 +67,9 @@ async function evaluateWithLookups(rule: AnyRule, params: unknown, resources: re
   return resources.map((resource) => evaluateResource(rule, params, resource, lookups, now));
 }
 
-async function evaluateItem(rule: AnyRule, params: unknown, item: ConfigurationItem, sources: RuleRunSources, now: Date): Promise<Evaluation> {
+async function evaluateItem(rule: AnyRule, params: unknown, item: ConfigurationItem, leftScope: boolean, sources: RuleRunSources, now: Date): Promise<Evaluation> {
   const orderingTimestamp = item.captureTime ?? now.toISOString();
+  if (leftScope) return notApplicable(rule, item, 'The resource left the rule\'s scope.', orderingTimestamp);
   if (isGone(item)) {
     return notApplicable(rule, item, `The resource is ${item.status === 'ResourceNotRecorded' ? 'not recorded by AWS Config' : 'deleted'}; nothing to evaluate.`, orderingTimestamp);
   }
@@ -79,26 +79,18 @@ async function evaluateItem(rule: AnyRule, params: unknown, item: ConfigurationI
   return evaluation!;
 }
 
-async function evaluateChange(rule: AnyRule, params: unknown, invocation: RuleInvocation, sources: RuleRunSources, now: Date): Promise<Evaluation> {
-  const event = invocation.invokingEvent;
-  if (event.messageType === 'ScheduledNotification') throw new DriftwardenError('evaluateChange called for a scheduled notification');
-  const item =
-    event.messageType === 'ConfigurationItemChangeNotification'
-      ? readConfigurationItem(event.configurationItem)
-      : await sources.fetchItem(event.configurationItemSummary.resourceType, event.configurationItemSummary.resourceId);
+type ChangeEvent = Exclude<InvokingEvent, { messageType: 'ScheduledNotification' }>;
+
+async function evaluateChange(rule: AnyRule, params: unknown, event: ChangeEvent, leftScope: boolean, sources: RuleRunSources, now: Date): Promise<Evaluation> {
+  if (event.messageType === 'ConfigurationItemChangeNotification') {
+    return evaluateItem(rule, params, readConfigurationItem(event.configurationItem), leftScope, sources, now);
+  }
+  const summary = event.configurationItemSummary;
+  const item = await sources.fetchItem(summary.resourceType, summary.resourceId);
   if (!item) {
-    const summary = event.messageType === 'OversizedConfigurationItemChangeNotification' ? event.configurationItemSummary : undefined;
-    return notApplicable(
-      rule,
-      { resourceType: summary?.resourceType ?? 'unknown', resourceId: summary?.resourceId ?? 'unknown' },
-      'AWS Config holds no configuration item for this resource; it is not recorded.',
-      summary?.configurationItemCaptureTime ?? now.toISOString(),
-    );
+    return notApplicable(rule, summary, 'AWS Config holds no configuration item for this resource; it is not recorded.', summary.configurationItemCaptureTime ?? now.toISOString());
   }
-  if (invocation.eventLeftScope) {
-    return notApplicable(rule, item, 'The resource left the rule\'s scope.', item.captureTime ?? now.toISOString());
-  }
-  return evaluateItem(rule, params, item, sources, now);
+  return evaluateItem(rule, params, item, leftScope, sources, now);
 }
 
 /**
@@ -170,9 +162,10 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
 export async function runRuleInvocation(rules: readonly AnyRule[], invocation: RuleInvocation, sources: RuleRunSources, options: RuleRunOptions): Promise<RuleRun> {
   const rule = findRule(rules, invocation.configRuleName);
   const params = parseRuleParameters(rule, invocation.ruleParameters);
-  if (invocation.invokingEvent.messageType === 'ScheduledNotification') {
+  const event = invocation.invokingEvent;
+  if (event.messageType === 'ScheduledNotification') {
     return sweep(rule, params, invocation, sources, options);
   }
-  const evaluation = await evaluateChange(rule, params, invocation, sources, options.now);
+  const evaluation = await evaluateChange(rule, params, event, invocation.eventLeftScope, sources, options.now);
   return { rule, evaluations: [evaluation], unchanged: 0, failedTypes: [] };
 }
