@@ -17,19 +17,17 @@ export async function defaultRegion(profile: string | undefined): Promise<string
   }
 }
 
+/** The regions' maps of one lookup merged; absent when no region loaded it, so rules say it could not be looked up. */
+function mergeMaps<K, V>(maps: readonly (ReadonlyMap<K, V> | undefined)[]): Map<K, V> | undefined {
+  const loaded = maps.filter((map): map is ReadonlyMap<K, V> => map !== undefined);
+  return loaded.length > 0 ? new Map(loaded.flatMap((map) => [...map])) : undefined;
+}
+
 function mergeRegions(data: readonly LookupData[]): LookupData {
-  const merged = { flowLogsByVpc: new Map(), secretRotation: new Map(), keyManagers: new Map() };
-  const loaded = { flowLogsByVpc: false, secretRotation: false, keyManagers: false };
-  for (const region of data) {
-    for (const name of Object.keys(merged) as (keyof typeof merged)[]) {
-      const map = region[name];
-      if (!map) continue;
-      loaded[name] = true;
-      for (const [key, value] of map) merged[name].set(key, value);
-    }
-  }
-  // A lookup no region loaded stays absent, so rules say it could not be looked up.
-  return Object.fromEntries(Object.entries(merged).filter(([name]) => loaded[name as keyof typeof loaded]));
+  const flowLogsByVpc = mergeMaps(data.map((region) => region.flowLogsByVpc));
+  const secretRotation = mergeMaps(data.map((region) => region.secretRotation));
+  const keyManagers = mergeMaps(data.map((region) => region.keyManagers));
+  return { ...(flowLogsByVpc && { flowLogsByVpc }), ...(secretRotation && { secretRotation }), ...(keyManagers && { keyManagers }) };
 }
 
 /** The live account behind `scan` with no file source: the Describe/List inventory of each region. */
