@@ -21,7 +21,7 @@ export function activeExemption(tags: Record<string, string>, now: Date): Exempt
   return { reason, until };
 }
 
-const ISO_DATE = /^(\d{4}-\d{2}-\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -30,8 +30,9 @@ const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\
  * `2025-02-30`, which `Date.parse` would roll into March) is unreadable.
  */
 function exemptionEnd(until: string): number | undefined {
-  const date = ISO_DATE.exec(until)?.[1] ?? ISO_DATE_TIME.exec(until)?.[1];
+  const dateOnly = ISO_DATE.test(until);
+  const date = dateOnly ? until : ISO_DATE_TIME.exec(until)?.[1];
   if (date === undefined || Number.isNaN(Date.parse(date)) || new Date(date).toISOString().slice(0, 10) !== date) return undefined;
-  const end = Date.parse(ISO_DATE.test(until) ? `${until}T23:59:59.999Z` : until);
+  const end = Date.parse(dateOnly ? `${until}T23:59:59.999Z` : until);
   return Number.isNaN(end) ? undefined : end;
 }
