@@ -133,7 +133,6 @@ export function parseSettings(raw: unknown, rules: readonly AnyRule[], origin = 
   return parsed.data;
 }
 
-
 /** The settings a deployed function runs with: `DRIFTWARDEN_SETTINGS`, written at package time. */
 export function deployedSettings(rules: readonly AnyRule[], environment: NodeJS.ProcessEnv = process.env): Settings {
   const text = environment.DRIFTWARDEN_SETTINGS;
