@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { findingFromEvaluation } from '../../lib/finding';
-import { changeCount, planFindings, plansAsJson, renderPlans, renderRuns, type PlannedFinding, type PlanningSource } from '../../lib/remediation/batch';
+import { changeCount, hasAutomaticFix, planFindings, plansAsJson, renderPlans, renderRuns, type PlannedFinding, type PlanningSource } from '../../lib/remediation/batch';
 import type { EventPublisher } from '../../lib/remediation/events';
 import type { StackResources } from '../../lib/remediation/plan';
 import { remediateFinding, type RemediationRun } from '../../lib/remediation/remediate';
@@ -54,7 +54,7 @@ export function auditTableName(flags: { stage: string; auditTable?: string }): s
 async function applyPlans(planned: PlannedFinding[], flags: RemediateFlags, settings: Settings, stack: StackResources, io: CommandIO, deps: RemediateDependencies): Promise<void> {
   const account = deps.connect({ ...(flags.region !== undefined && { region: flags.region }), auditTable: auditTableName(flags) });
   const runs: { finding: PlannedFinding; run: RemediationRun }[] = [];
-  for (const finding of planned.filter((candidate) => (candidate.plan?.steps.length ?? 0) > 0)) {
+  for (const finding of planned.filter(hasAutomaticFix)) {
     const region = finding.resource.region ?? flags.region ?? '';
     const clients = account.clients(region);
     try {
@@ -103,7 +103,7 @@ export async function runRemediate(flags: RemediateFlags, io: CommandIO, deps: R
     io.stdout.write('Nothing to apply.\n');
     return;
   }
-  const question = `Apply ${changes} change${changes === 1 ? '' : 's'} to ${planned.filter((finding) => finding.plan?.steps.length).length} resource(s)? Each is re-read and re-checked first. [y/N] `;
+  const question = `Apply ${changes} change${changes === 1 ? '' : 's'} to ${planned.filter(hasAutomaticFix).length} resource(s)? Each is re-read and re-checked first. [y/N] `;
   if (!flags.yes && !(await deps.confirm(question))) {
     io.stdout.write('Nothing was changed.\n');
     return;

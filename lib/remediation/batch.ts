@@ -1,8 +1,9 @@
-import { evaluateResource, type Evaluation } from '../evaluate';
+import { appliesTo, evaluateResource, type Evaluation } from '../evaluate';
 import type { Lookups } from '../lookups';
 import type { Resource } from '../model';
-import { parseRuleParameters, type AnyRule } from '../rule';
-import { ruleSettingsFor, type Settings } from '../settings';
+import type { AnyRule } from '../rule';
+import { configureRules } from '../scan';
+import type { Settings } from '../settings';
 import type { RemediationRun } from './remediate';
 import type { AnyRemediation, RemediationPlan, StackResources } from './plan';
 import { describeCall } from './undo';
@@ -31,13 +32,11 @@ export interface PlannedFinding {
 /** Every non-compliant finding of the source, each with its remediation's plan (exempt ones without). */
 export function planFindings(source: PlanningSource, options: PlanningOptions): PlannedFinding[] {
   const planned: PlannedFinding[] = [];
-  for (const rule of options.rules) {
-    const ruleSettings = ruleSettingsFor(options.settings, rule.id);
+  for (const { rule, params: parameters } of configureRules(options)) {
     const remediation = options.remediations.find((candidate) => candidate.id === rule.remediation);
-    if (!ruleSettings.enabled || !remediation) continue;
-    const parameters = parseRuleParameters(rule, ruleSettings.parameters);
+    if (!remediation) continue;
     for (const resource of source.resources) {
-      if (!(rule.resourceTypes as readonly string[]).includes(resource.type)) continue;
+      if (!appliesTo(rule, resource.type)) continue;
       const evaluation = evaluateResource(rule, parameters, resource, source.lookups, options.now);
       if (evaluation.compliance !== 'NON_COMPLIANT') continue;
       if (evaluation.exemption) {
@@ -49,6 +48,11 @@ export function planFindings(source: PlanningSource, options: PlanningOptions): 
     }
   }
   return planned;
+}
+
+/** Whether `--apply` would change something for this finding. */
+export function hasAutomaticFix(finding: PlannedFinding): boolean {
+  return (finding.plan?.steps.length ?? 0) > 0;
 }
 
 /** Changes `--apply` would make: the steps of every plan. */
@@ -86,11 +90,12 @@ export function renderPlans(planned: readonly PlannedFinding[]): string {
     }
     lines.push('');
   }
-  const automatic = planned.filter((finding) => (finding.plan?.steps.length ?? 0) > 0).length;
+  const automatic = planned.filter(hasAutomaticFix).length;
+  const changes = changeCount(planned);
   const manual = planned.filter((finding) => finding.plan?.manual).length;
   const exempt = planned.filter((finding) => !finding.plan).length;
   lines.push(
-    `${planned.length} finding${planned.length === 1 ? '' : 's'}: ${automatic} with an automatic fix (${changeCount(planned)} change${changeCount(planned) === 1 ? '' : 's'}), ${manual} needing a person, ${exempt} exempt.`,
+    `${planned.length} finding${planned.length === 1 ? '' : 's'}: ${automatic} with an automatic fix (${changes} change${changes === 1 ? '' : 's'}), ${manual} needing a person, ${exempt} exempt.`,
   );
   return `${lines.join('\n')}\n`;
 }
