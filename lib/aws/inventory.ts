@@ -36,7 +36,7 @@ import { asIsoTime, tagMap, withoutUndefined } from '../sources/values';
 import { ResourceReadError } from '../errors';
 import { describeAwsError, hasErrorName, isAccessDenied } from './aws-errors';
 import type { AwsClients } from './clients';
-import { mapWithConcurrency } from './concurrency';
+import { chunks, mapWithConcurrency } from './concurrency';
 
 /** Where resources are read, and how many per-resource calls may run at once. */
 export interface InventoryContext {
@@ -433,12 +433,6 @@ function secretResource(secret: SecretListEntry | DescribeSecretResponse, ctx: I
 
 // ---------------------------------------------------------------------------------------------------
 // Listing, one page at a time.
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
 
 /**
  * Ingress rules of a page of groups: one filtered, paginated DescribeSecurityGroupRules per 200

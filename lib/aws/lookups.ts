@@ -6,7 +6,7 @@ import type { FlowLog, KeyManager, Resource, SecretRotationState } from '../mode
 import { asIsoTime, withoutUndefined } from '../sources/values';
 import { hasErrorName } from './aws-errors';
 import type { AwsClients } from './clients';
-import { mapWithConcurrency } from './concurrency';
+import { chunks, mapWithConcurrency } from './concurrency';
 import { EC2_FILTER_VALUES_MAX, PAGE_SIZES } from './inventory';
 
 /** What the lookups are loaded for. */
@@ -62,12 +62,7 @@ function flowLogFromApi(flowLog: ApiFlowLog): FlowLog | undefined {
 
 async function loadFlowLogs(clients: AwsClients, vpcIds: readonly string[] | 'all'): Promise<Map<string, FlowLog[]>> {
   const flowLogs: FlowLog[] = [];
-  const filters =
-    vpcIds === 'all'
-      ? [undefined]
-      : Array.from({ length: Math.ceil(vpcIds.length / EC2_FILTER_VALUES_MAX) }, (_, index) => [
-          { Name: 'resource-id', Values: vpcIds.slice(index * EC2_FILTER_VALUES_MAX, (index + 1) * EC2_FILTER_VALUES_MAX) },
-        ]);
+  const filters = vpcIds === 'all' ? [undefined] : chunks(vpcIds, EC2_FILTER_VALUES_MAX).map((Values) => [{ Name: 'resource-id', Values }]);
   for (const Filters of filters) {
     const pages = paginateDescribeFlowLogs(
       { client: clients.ec2 },

@@ -1,5 +1,6 @@
 import { PutEvaluationsCommand, type ConfigServiceClient, type Evaluation as ConfigEvaluation } from '@aws-sdk/client-config-service';
 import { EvaluationDeliveryError } from '../errors';
+import { chunks, mapWithConcurrency } from '../aws/concurrency';
 import type { Evaluation } from '../evaluate';
 
 /** PutEvaluations accepts at most 100 evaluations per call. */
@@ -53,23 +54,15 @@ async function deliverBatch(client: ConfigServiceClient, resultToken: string, ba
  */
 export async function reportEvaluations(client: ConfigServiceClient, resultToken: string, evaluations: readonly Evaluation[], options: ReportOptions = {}): Promise<number> {
   const { concurrency = 4, attempts = 3, pause = backoff } = options;
-  const batches: ConfigEvaluation[][] = [];
-  for (let start = 0; start < evaluations.length; start += PUT_EVALUATIONS_BATCH) {
-    batches.push(evaluations.slice(start, start + PUT_EVALUATIONS_BATCH).map(toConfigEvaluation));
-  }
-  const errors: unknown[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      try {
-        await deliverBatch(client, resultToken, batch, attempts, pause);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  const batches = chunks(evaluations.map(toConfigEvaluation), PUT_EVALUATIONS_BATCH);
+  // A failed batch is kept, not thrown, so every other batch is still delivered.
+  const outcomes = await mapWithConcurrency(batches, concurrency, (batch) =>
+    deliverBatch(client, resultToken, batch, attempts, pause).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    ),
+  );
+  const errors = outcomes.flatMap((outcome) => (outcome ? [outcome.error] : []));
   if (errors.length > 0) {
     const messages = errors.map((error) => (error as Error).message);
     throw new EvaluationDeliveryError(`${errors.length} of ${batches.length} PutEvaluations batch(es) failed: ${messages.join('; ')}`, { cause: errors[0] });
