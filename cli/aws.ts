@@ -1,8 +1,8 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { createAwsClients } from '../lib/aws/clients';
-import { MissingAwsConfigurationError } from '../lib/errors';
+import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../lib/errors';
 import { createLookups, type LookupData } from '../lib/lookups';
-import { collectLiveResources } from '../lib/sources/live';
+import { collectLiveResources, resourceTypesOf } from '../lib/sources/live';
 import type { LiveCollection, LiveCollector, LiveScanRequest } from './live';
 
 /** The region of the standard AWS chain (AWS_REGION, then the profile's `region`), as the SDK resolves it. */
@@ -11,7 +11,7 @@ export async function defaultRegion(profile: string | undefined): Promise<string
   try {
     return await sts.config.region();
   } catch (error) {
-    throw new MissingAwsConfigurationError('No AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile.', { cause: error });
+    throw new MissingAwsConfigurationError(NO_REGION_MESSAGE, { cause: error });
   } finally {
     sts.destroy();
   }
@@ -41,7 +41,7 @@ export const awsLiveCollector: LiveCollector = {
       clientsFor: (region) => createAwsClients({ region, ...(request.profile !== undefined && { profile: request.profile }) }),
       ...(request.onProgress && {
         onProgress: (() => {
-          const total = regions.length * new Set(request.rules.flatMap((rule) => rule.resourceTypes)).size;
+          const total = regions.length * resourceTypesOf(request.rules).length;
           let done = 0;
           return (progress) => {
             if (progress.done) done += 1;

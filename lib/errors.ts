@@ -54,6 +54,8 @@ export class EventPublishError extends DriftwardenError {}
 /** AWS credentials or region are missing: the message says how to provide them. */
 export class MissingAwsConfigurationError extends DriftwardenError {}
 
+export const NO_REGION_MESSAGE = 'No AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile.';
+
 /** The command line was used wrongly (conflicting options, a source it cannot scan). */
 export class UsageError extends DriftwardenError {}
 

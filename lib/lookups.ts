@@ -21,7 +21,7 @@ export interface LookupData {
 }
 
 /** AWS-managed keys are recognisable by alias (`alias/aws/sns`) without asking KMS. */
-const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
+export const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
 
 export function createLookups(data: LookupData): Lookups {
   return {

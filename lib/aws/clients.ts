@@ -9,7 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Client, HttpHandlerOptions, RequestHandler } from '@smithy/types';
-import { MissingAwsConfigurationError } from '../errors';
+import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../errors';
 import type { ApiCallCounter } from './call-counter';
 
 export interface AwsClientsOptions {
@@ -48,9 +48,7 @@ export class AwsClients {
 
   constructor(options: AwsClientsOptions) {
     if (!options.region) {
-      throw new MissingAwsConfigurationError(
-        'No AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile.',
-      );
+      throw new MissingAwsConfigurationError(NO_REGION_MESSAGE);
     }
     this.region = options.region;
     this.options = options;

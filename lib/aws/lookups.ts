@@ -1,7 +1,7 @@
 import { paginateDescribeFlowLogs, type FlowLog as ApiFlowLog } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { groupFlowLogsByVpc, type LookupData, type LookupName } from '../lookups';
+import { AWS_MANAGED_ALIAS, groupFlowLogsByVpc, type LookupData, type LookupName } from '../lookups';
 import type { FlowLog, KeyManager, Resource, SecretRotationState } from '../model';
 import { asIsoTime, withoutUndefined } from '../sources/values';
 import { hasErrorName } from './aws-errors';
@@ -43,8 +43,6 @@ export function lookupPermissions(lookup: LookupName): string[] {
   return [...PERMISSIONS[lookup]];
 }
 
-/** AWS-managed keys are known by alias without asking KMS (see lib/lookups.ts). */
-const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
 
 function flowLogFromApi(flowLog: ApiFlowLog): FlowLog | undefined {
   if (!flowLog.ResourceId || !flowLog.FlowLogId) return undefined;

@@ -3,7 +3,7 @@ import type { AwsClients } from '../aws/clients';
 import { mapWithConcurrency } from '../aws/concurrency';
 import { listResources } from '../aws/inventory';
 import { loadLookups } from '../aws/lookups';
-import { MissingAwsConfigurationError } from '../errors';
+import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../errors';
 import { createLookups, type LookupData, type LookupName, type Lookups } from '../lookups';
 import type { Resource, ResourceType } from '../model';
 import type { AnyRule } from '../rule';
@@ -89,7 +89,7 @@ export function resourceTypesOf(rules: readonly AnyRule[]): ResourceType[] {
 export async function collectLiveResources(options: LiveScanOptions): Promise<LiveScanResult> {
   const regions = options.regions.filter((region) => region.trim() !== '');
   if (regions.length === 0) {
-    throw new MissingAwsConfigurationError('No AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile.');
+    throw new MissingAwsConfigurationError(NO_REGION_MESSAGE);
   }
   const resourceTypes = resourceTypesOf(options.rules);
   const needs = options.lookups ?? [...new Set(options.rules.flatMap((rule) => rule.lookups))];

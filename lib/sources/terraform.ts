@@ -1,5 +1,5 @@
 import { InputFormatError } from '../errors';
-import { createLookups, type Lookups } from '../lookups';
+import { createLookups, groupFlowLogsByVpc, type Lookups } from '../lookups';
 import type { EncryptionProperties, FlowLog, FlowLogTrafficType, IngressRule, Resource, SecretProperties } from '../model';
 import { countSkipped, type SourceResult } from './source';
 import { asArray, asBoolean, asIsoTime, asNumber, asObject, asString, isObject, tagMap, type JsonObject } from './values';
@@ -340,7 +340,7 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
   const resolver = new ReferenceResolver(raw, instances, keyOf);
   const capturedAt = asIsoTime(raw.timestamp);
 
-  const flowLogsByVpc = new Map<string, FlowLog[]>();
+  const flowLogs: FlowLog[] = [];
   let unplacedFlowLogs = 0;
   // A rule whose group cannot be told might belong to any group: none of them can be confirmed.
   let unplacedIngressRules = 0;
@@ -355,11 +355,7 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
         if (asString(instance.values.vpc_id) === undefined && !isUnknown(instance, 'vpc_id')) break; // subnet or ENI flow log
         const vpcKey = resolver.resolve(instance, 'vpc_id');
         if (vpcKey === undefined) unplacedFlowLogs++;
-        else {
-          const list = flowLogsByVpc.get(vpcKey);
-          if (list) list.push(flowLogOf(instance, vpcKey));
-          else flowLogsByVpc.set(vpcKey, [flowLogOf(instance, vpcKey)]);
-        }
+        else flowLogs.push(flowLogOf(instance, vpcKey));
         break;
       }
       case 'aws_security_group_rule':
@@ -458,6 +454,7 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
     return resource;
   }
 
+  const flowLogsByVpc = groupFlowLogsByVpc(flowLogs);
   const lookups: Lookups = {
     // A plan declares every flow log it manages: a VPC with none has none, unless some flow log's
     // VPC could not be told, in which case no VPC can be said to lack one.
