@@ -29,14 +29,14 @@ function remediatedRules(rules: readonly AnyRule[], settings: Settings): AnyRule
  * The EventBridge pattern: this account's Config compliance changes to NON_COMPLIANT, for this
  * stack's rules only (their names carry service and stage, so another stack's rules never match).
  */
-function remediationEventPattern(rules: readonly AnyRule[], settings: Settings, names: StackNames): object {
+function remediationEventPattern(remediated: readonly AnyRule[], names: StackNames): object {
   return {
     source: ['aws.config'],
     'detail-type': ['Config Rules Compliance Change'],
     account: [{ Ref: 'AWS::AccountId' }],
     detail: {
       messageType: ['ComplianceChangeNotification'],
-      configRuleName: remediatedRules(rules, settings).map((rule) => configRuleName(names, rule)),
+      configRuleName: remediated.map((rule) => configRuleName(names, rule)),
       newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
     },
   };
@@ -175,7 +175,7 @@ export function remediationStack(projectDir: string, names: StackNames): Record<
       Properties: {
         Description: `Non-compliant findings of ${names.service}-${names.stage} rules, to the remediation function`,
         State: 'ENABLED',
-        EventPattern: remediationEventPattern(RULES, settings, names),
+        EventPattern: remediationEventPattern(rules, names),
         Targets: [
           {
             Id: 'remediate',

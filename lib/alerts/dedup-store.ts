@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
+import { isConditionalCheckFailure } from '../aws/aws-errors';
 import type { Alert } from './alert';
 
 /**
@@ -47,9 +48,6 @@ function findingKey(alert: Pick<Alert, 'configRuleName' | 'resourceType' | 'reso
   return `finding#${alert.accountId}#${alert.region}#${alert.configRuleName}#${alert.resourceType}#${alert.resourceId}`;
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
-}
 
 export class DynamoDedupStore implements DedupStore {
   private readonly documents: DynamoDBDocumentClient;
@@ -118,7 +116,7 @@ export class DynamoDedupStore implements DedupStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }

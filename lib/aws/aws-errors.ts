@@ -2,10 +2,16 @@
 
 import { DriftwardenError } from '../errors';
 
-function errorName(error: unknown): string | undefined {
+/** The error's AWS code (`Code` where the SDK sets one, else `name`). */
+export function errorName(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { name, Code } = error as { name?: unknown; Code?: unknown };
   return typeof Code === 'string' ? Code : typeof name === 'string' ? name : undefined;
+}
+
+/** A DynamoDB conditional write lost: the item was already there (or no longer matched). */
+export function isConditionalCheckFailure(error: unknown): boolean {
+  return errorName(error) === 'ConditionalCheckFailedException';
 }
 
 /** True when the error, or an error it wraps (`cause`), has one of these names. */

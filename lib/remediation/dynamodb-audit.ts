@@ -1,5 +1,6 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailure } from '../aws/aws-errors';
 import { AuditStoreError } from '../errors';
 import type { AuditLog, AuditRecord, UndoRecord } from './audit';
 
@@ -28,9 +29,6 @@ function fromItem(item: Record<string, unknown>): AuditRecord {
   return rest as unknown as AuditRecord;
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
-}
 
 /** `2025-06-12T09`: the UTC clock hour the circuit breaker counts in. */
 export function hourOf(now: Date): string {
@@ -58,7 +56,7 @@ export class DynamoDbAuditLog implements AuditLog {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw new AuditStoreError(`Cannot write audit record ${record.auditId} to ${this.tableName}: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -94,7 +92,7 @@ export class DynamoDbAuditLog implements AuditLog {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw new AuditStoreError(`Cannot record the undo of ${auditId} in ${this.tableName}: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -113,7 +111,7 @@ export class DynamoDbAuditLog implements AuditLog {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw new AuditStoreError(`Cannot count a change in ${this.tableName}: ${(error as Error).message}`, { cause: error });
     }
   }

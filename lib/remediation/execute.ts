@@ -11,6 +11,7 @@ import {
 import { DeleteBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { CancelRotateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SetTopicAttributesCommand } from '@aws-sdk/client-sns';
+import { errorName } from '../aws/aws-errors';
 import type { ApiCall, ApiOperation, ApplyResult, PlannedStep, RemediationClients, StepResult } from './plan';
 
 /** Sends one planned call with the client of its service. */
@@ -80,8 +81,7 @@ interface AwsErrorLike {
 }
 
 export function errorCode(error: unknown): string {
-  const candidate = error as AwsErrorLike & { Code?: string };
-  return candidate?.Code ?? candidate?.name ?? 'Error';
+  return errorName(error) ?? 'Error';
 }
 
 /** Another delivery may succeed: AWS throttled us or failed on its side. */

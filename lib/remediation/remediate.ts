@@ -54,7 +54,8 @@ function resourceArn(resource?: Resource): string[] {
  */
 export async function remediateFinding(finding: Finding, deps: RemediationDependencies, options: RunOptions = { origin: 'lambda' }): Promise<RemediationRun> {
   const rule = findRule(deps.rules, finding.ruleId);
-  const mode = options.mode ?? ruleSettingsFor(deps.settings, rule.id).mode;
+  const ruleSettings = ruleSettingsFor(deps.settings, rule.id);
+  const mode = options.mode ?? ruleSettings.mode;
   const remediation = deps.remediations.find((candidate) => candidate.id === rule.remediation);
   const startedAt = deps.now().toISOString();
   let record: AuditRecord = {
@@ -97,7 +98,7 @@ export async function remediateFinding(finding: Finding, deps: RemediationDepend
   try {
     resource = await deps.readLiveResource(finding);
     if (!resource) return await skip('resource-gone', `${finding.resourceType} ${finding.resourceId} no longer exists.`);
-    const parameters = parseRuleParameters(rule, ruleSettingsFor(deps.settings, rule.id).parameters);
+    const parameters = parseRuleParameters(rule, ruleSettings.parameters);
     const evaluation = evaluateResource(rule, parameters, resource, await deps.loadLookups(rule, resource), deps.now());
     if (evaluation.compliance !== 'NON_COMPLIANT') {
       return await skip('now-compliant', `${finding.resourceId} is ${evaluation.compliance} now (${evaluation.annotation}); the event was older than the fix.`);
