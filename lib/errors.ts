@@ -1,3 +1,5 @@
+import type { ZodError } from 'zod';
+
 /**
  * Every error driftwarden raises on purpose. Callers tell them apart by class; `cause` keeps the
  * original error (an SDK exception, a JSON syntax error) for the logs.
@@ -61,3 +63,8 @@ export class UsageError extends DriftwardenError {}
 
 /** One resource could not be read during a listing (e.g. a bucket policy denies GetBucketEncryption); `cause` is the AWS error. */
 export class ResourceReadError extends DriftwardenError {}
+
+/** A validation failure in one line: each problem as `path: message`, `whole` naming an empty path. */
+export function describeIssues(error: ZodError, whole: string): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`).join('; ');
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidEventError } from './errors';
+import { describeIssues, InvalidEventError } from './errors';
 import { findRule, type Evaluation } from './evaluate';
 import type { AnyRule, Compliance, Severity } from './rule';
 
@@ -56,7 +56,7 @@ const complianceChangeEvent = z.object({
 export function findingFromComplianceChange(event: unknown, rules: readonly AnyRule[]): Finding {
   const parsed = complianceChangeEvent.safeParse(event);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = describeIssues(parsed.error, '');
     throw new InvalidEventError(`Not a "Config Rules Compliance Change" event: ${problems}`, { cause: parsed.error });
   }
   const { id, account, region, detail } = parsed.data;

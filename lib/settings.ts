@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SettingsError } from './errors';
+import { describeIssues, SettingsError } from './errors';
 import { parseRuleParameters, SEVERITIES, type AnyRule } from './rule';
 
 export const REMEDIATION_MODES = ['off', 'notify', 'dry-run', 'auto'] as const;
@@ -115,8 +115,7 @@ export type RemediationSettings = z.output<typeof remediationSettings>;
 export function parseSettings(raw: unknown, rules: readonly AnyRule[], origin = 'settings'): Settings {
   const parsed = settingsSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    throw new SettingsError(`${origin}: ${problems.join('; ')}`, { cause: parsed.error });
+    throw new SettingsError(`${origin}: ${describeIssues(parsed.error, '(top level)')}`, { cause: parsed.error });
   }
   for (const [ruleId, settings] of Object.entries(parsed.data.rules)) {
     // Settings are looked up by exact rule id, so a Config rule name here would be accepted and then ignored.

@@ -5,7 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { SettingsError } from '../errors';
+import { describeIssues, SettingsError } from '../errors';
 import type { AnyRule } from '../rule';
 import { deployedSettings } from '../settings';
 import { publishEmail, readWebhookUrl, sendToDeadLetterQueue } from './channels';
@@ -58,7 +58,7 @@ export interface NotifierRuntime {
 export function deployedNotifier(rules: readonly AnyRule[], clients: NotifierClients, logger: NotifierLogger, environment: NodeJS.ProcessEnv = process.env): NotifierRuntime {
   const parsed = notifierEnvironment.safeParse(environment);
   if (!parsed.success) {
-    throw new SettingsError(`Notifier environment: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    throw new SettingsError(`Notifier environment: ${describeIssues(parsed.error, '')}`);
   }
   const env = parsed.data;
   const settings = deployedSettings(rules, environment);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidEventError } from '../errors';
+import { describeIssues, InvalidEventError } from '../errors';
 import { DETAIL_TYPES, EVENT_SOURCE, type RemediationEventDetail } from '../remediation/events';
 import type { RemediationResult } from './alert';
 import { REMEDIATION_MODES, type RemediationMode } from '../settings';
@@ -67,7 +67,7 @@ export function isRemediationEvent(event: unknown): boolean {
 export function remediationFromEvent(event: unknown): RemediationNotice {
   const parsed = remediationEvent.safeParse(event);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = describeIssues(parsed.error, '');
     throw new InvalidEventError(`Not a driftwarden remediation event: ${problems}`, { cause: parsed.error });
   }
   const { id, account, region, detail } = parsed.data;

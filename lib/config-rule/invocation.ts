@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidEventError } from '../errors';
+import { describeIssues, InvalidEventError } from '../errors';
 
 /** The event AWS Config sends a custom Lambda rule. `invokingEvent` and `ruleParameters` are JSON inside strings. */
 const ruleEventSchema = z.object({
@@ -33,15 +33,11 @@ export interface RuleInvocation {
   invokingEvent: InvokingEvent;
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`).join('; ');
-}
-
 /** Reads a Config rule invocation, or says exactly which part of it is unusable. */
 export function readRuleInvocation(raw: unknown): RuleInvocation {
   const event = ruleEventSchema.safeParse(raw);
   if (!event.success) {
-    throw new InvalidEventError(`Not an AWS Config rule invocation: ${describeIssues(event.error)}`, { cause: event.error });
+    throw new InvalidEventError(`Not an AWS Config rule invocation: ${describeIssues(event.error, '(event)')}`, { cause: event.error });
   }
   let invoking: unknown;
   let ruleParameters: unknown;
@@ -57,7 +53,7 @@ export function readRuleInvocation(raw: unknown): RuleInvocation {
   }
   const invokingEvent = invokingEventSchema.safeParse(invoking);
   if (!invokingEvent.success) {
-    throw new InvalidEventError(`invokingEvent: ${describeIssues(invokingEvent.error)}`, { cause: invokingEvent.error });
+    throw new InvalidEventError(`invokingEvent: ${describeIssues(invokingEvent.error, '(event)')}`, { cause: invokingEvent.error });
   }
   return {
     configRuleName: event.data.configRuleName,
