@@ -1,6 +1,4 @@
-import type { Exemption } from '../exemption';
-import type { RemediationMode } from '../settings';
-import type { AuditOutcome, AuditRecord, SkipReason } from './audit';
+import type { AuditOutcome, AuditRecord } from './audit';
 import type { ManualRunbook, StepResult } from './plan';
 
 /** `source` of every event driftwarden puts on the default bus. */
@@ -16,28 +14,16 @@ export type RemediationDetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TY
 
 /**
  * The `detail` of a remediation event (version 1). Consumers: the notifier and users' own
- * EventBridge rules. Fields are only ever added; a breaking change gets `version: "2"`.
+ * EventBridge rules. Fields are only ever added; a breaking change gets `version: "2"`. The fields
+ * shared with the audit record mean the same there: `auditId` is what `driftwarden undo` takes,
+ * `eventId` the triggering Config compliance change, `reason` why a skipped run did nothing.
  */
-export interface RemediationEventDetail {
+export interface RemediationEventDetail
+  extends Pick<AuditRecord, 'auditId' | 'eventId' | 'ruleId' | 'remediation' | 'resourceType' | 'resourceId' | 'accountId' | 'region' | 'mode' | 'reason' | 'summary' | 'exemption' | 'error'> {
   version: '1';
-  /** `driftwarden undo <auditId>` takes back what an applied run changed. */
-  auditId: string;
-  /** The id of the event that triggered the run (the Config compliance change). */
-  eventId: string;
-  ruleId: string;
-  remediation?: string;
-  resourceType: string;
-  resourceId: string;
-  accountId?: string;
-  region?: string;
-  mode: RemediationMode;
   outcome: Exclude<AuditOutcome, 'in-progress'>;
-  /** For `Remediation Skipped`: why nothing was done. */
-  reason?: SkipReason;
-  summary: string;
   /** One line per API call: planned (`Revoke tcp 5173 from 0.0.0.0/0 (RevokeSecurityGroupIngress)`), or made, with its status. */
   actions: string[];
-  exemption?: Exemption;
   /** The planned changes in words, what stays as it is, and what a person must do. */
   plan?: {
     steps: { description: string; operation: string }[];
@@ -48,7 +34,6 @@ export interface RemediationEventDetail {
   result?: { message: string; steps: StepResult[] };
   /** True when `undo` can restore the before-state. */
   reversible: boolean;
-  error?: string;
   /** When the run recorded this (ISO 8601). */
   time: string;
   /** The deployment stage whose remediation Lambda published the event, so each stage's notifier hears only its own. */
