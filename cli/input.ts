@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import demoAccount from '../demo/account.json';
 import { InputFormatError } from '../lib/errors';
 import { readSnapshot, snapshotItems } from '../lib/sources/snapshot';
 import type { SourceResult } from '../lib/sources/source';
 import { isTerraformJson, readTerraform } from '../lib/sources/terraform';
+import type { Output } from './context';
+import type { LiveListingError } from './live';
 
 export function readJsonFile(file: string): unknown {
   let text: string;
@@ -37,4 +40,17 @@ export function readSnapshotFile(file: string): SourceResult {
     throw new InputFormatError(`${file} is \`terraform show -json\` output, not AWS Config items; use --terraform ${file}.`);
   }
   return readSnapshot(raw, { kind: 'snapshot', file });
+}
+
+/** The file source the flags name (`--terraform`, `--snapshot`, `--demo`), or undefined for the live account. */
+export function readFileSource(flags: { terraform?: string; snapshot?: string; demo?: boolean }): SourceResult | undefined {
+  if (flags.terraform !== undefined) return readTerraformFile(flags.terraform);
+  if (flags.snapshot !== undefined) return readSnapshotFile(flags.snapshot);
+  if (flags.demo) return readSnapshot(demoAccount, { kind: 'demo' });
+  return undefined;
+}
+
+/** One warning line per resource type a live listing could not read; the rest of the work goes on. */
+export function warnListingErrors(errors: readonly LiveListingError[], stderr: Output): void {
+  for (const error of errors) stderr.write(`driftwarden: warning: could not list ${error.resourceType} in ${error.region}: ${error.message}\n`);
 }

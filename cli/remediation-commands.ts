@@ -1,26 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import demoAccount from '../demo/account.json';
 import { UsageError } from '../lib/errors';
-import { readSnapshot } from '../lib/sources/snapshot';
 import { RULES } from '../rules';
 import { registerRemediateCommand, type RemediateDependencies, type SourceFlags } from './commands/remediate';
 import { registerUndoCommand } from './commands/undo';
 import type { CliContext } from './context';
-import { readSnapshotFile, readTerraformFile } from './input';
+import { readFileSource, warnListingErrors } from './input';
 import { connectToAccount } from './remediation-account';
 
 /** The sources `scan` reads, for `remediate`: a file, the demo account, or the live account. */
 async function readSource(flags: SourceFlags, context: CliContext) {
-  if (flags.terraform !== undefined) return readTerraformFile(flags.terraform);
-  if (flags.snapshot !== undefined) return readSnapshotFile(flags.snapshot);
-  if (flags.demo) return readSnapshot(demoAccount, { kind: 'demo' });
+  const fileSource = readFileSource(flags);
+  if (fileSource) return fileSource;
   if (!context.liveCollector) throw new UsageError('This build of driftwarden cannot read a live account; use --snapshot FILE, --terraform FILE or --demo.');
   const collection = await context.liveCollector.collect({ rules: RULES, regions: flags.region ? [flags.region] : [], concurrency: 8 });
-  for (const error of collection.errors) {
-    context.stderr.write(`driftwarden: warning: could not list ${error.resourceType} in ${error.region}: ${error.message}\n`);
-  }
+  warnListingErrors(collection.errors, context.stderr);
   return collection;
 }
 

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import demoAccount from '../../demo/account.json';
 import { DriftwardenError, UsageError } from '../../lib/errors';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../lib/report/common';
 import { renderHtml } from '../../lib/report/html';
@@ -12,12 +11,11 @@ import { SEVERITIES, type Severity } from '../../lib/rule';
 import { failsAt, parseParameterOverride, scan, type ScanReport } from '../../lib/scan';
 import { parseSettings } from '../../lib/settings';
 import { readSettingsFile } from '../../lib/settings-file';
-import { readSnapshot } from '../../lib/sources/snapshot';
 import type { SourceResult } from '../../lib/sources/source';
 import { RULES } from '../../rules';
 import { version } from '../../package.json';
 import type { CliContext } from '../context';
-import { readSnapshotFile, readTerraformFile } from '../input';
+import { readFileSource, warnListingErrors } from '../input';
 
 interface ScanFlags {
   snapshot?: string;
@@ -67,9 +65,7 @@ async function liveSource(flags: ScanFlags, context: CliContext): Promise<Source
           }
         : undefined,
     });
-    for (const error of collection.errors) {
-      context.stderr.write(`driftwarden: warning: could not list ${error.resourceType} in ${error.region}: ${error.message}\n`);
-    }
+    warnListingErrors(collection.errors, context.stderr);
     return { origin: { kind: 'live' }, resources: collection.resources, lookups: collection.lookups, skippedTypes: {}, destroyed: 0 };
   } finally {
     if (started) bar?.stop();
@@ -77,10 +73,7 @@ async function liveSource(flags: ScanFlags, context: CliContext): Promise<Source
 }
 
 async function readSource(flags: ScanFlags, context: CliContext): Promise<SourceResult> {
-  if (flags.terraform !== undefined) return readTerraformFile(flags.terraform);
-  if (flags.snapshot !== undefined) return readSnapshotFile(flags.snapshot);
-  if (flags.demo) return readSnapshot(demoAccount, { kind: 'demo' });
-  return liveSource(flags, context);
+  return readFileSource(flags) ?? liveSource(flags, context);
 }
 
 function render(report: ScanReport, flags: ScanFlags, context: CliContext, toTerminal: boolean): string {
