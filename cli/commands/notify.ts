@@ -6,7 +6,7 @@ import { composeMessages, type ComposedMessages } from '../../lib/alerts/compose
 import { DEFAULT_SLACK_DELIVERY, postToSlack, sleep, type SlackDeliveryOptions } from '../../lib/alerts/slack-delivery';
 import type { Evaluation } from '../../lib/evaluate';
 import { findingFromEvaluation } from '../../lib/finding';
-import { scan } from '../../lib/scan';
+import { isFinding, scan } from '../../lib/scan';
 import { parseSettings, type Settings } from '../../lib/settings';
 import { readSettingsFile } from '../../lib/settings-file';
 import { readSnapshot } from '../../lib/sources/snapshot';
@@ -34,7 +34,7 @@ const CLI_ACTOR: UnknownActor = { known: false, reason: 'the CLI does not search
 export function alertsForEvaluations(evaluations: readonly Evaluation[], settings: Settings, stage: string, now: Date): Alert[] {
   const context: AlertContext = { rules: RULES, settings, configRuleName: (ruleId) => `driftwarden-${stage}-${ruleId}` };
   return evaluations
-    .filter((evaluation) => evaluation.compliance === 'NON_COMPLIANT' && evaluation.exemption === undefined)
+    .filter(isFinding)
     .flatMap((evaluation) => {
       const finding = {
         ...findingFromEvaluation(evaluation, `scan:${evaluation.ruleId}:${evaluation.resourceType}:${evaluation.resourceId}:${evaluation.orderingTimestamp}`, {

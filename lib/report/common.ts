@@ -1,6 +1,6 @@
 import type { Evaluation } from '../evaluate';
 import { SEVERITIES, type Severity } from '../rule';
-import type { ScanReport } from '../scan';
+import { isFinding, type ScanReport } from '../scan';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'sarif', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -14,7 +14,7 @@ export function resourceLabel(evaluation: Evaluation): string {
 export function findingsBySeverity(report: ScanReport): Map<Severity, Evaluation[]> {
   const groups = new Map<Severity, Evaluation[]>(SEVERITIES.map((severity) => [severity, []]));
   for (const evaluation of report.evaluations) {
-    if (evaluation.compliance === 'NON_COMPLIANT' && !evaluation.exemption) groups.get(evaluation.severity)!.push(evaluation);
+    if (isFinding(evaluation)) groups.get(evaluation.severity)!.push(evaluation);
   }
   for (const list of groups.values()) list.sort(byRuleThenResource);
   return groups;
