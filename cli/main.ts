@@ -7,7 +7,10 @@ import { registerScanCommand } from './commands/scan';
 import { registerRemediationCommands } from './remediation-commands';
 import type { CliContext } from './context';
 
-/** Every command: a new one is a file in `cli/commands/` and one line here. */
+/**
+ * Every command: a new one is a file in `cli/commands/` that declares it, a file in `cli/actions/` that
+ * runs it (loaded only then, so start-up loads neither the SDK nor the rules), and one line here.
+ */
 const COMMANDS: ((program: Command, context: CliContext) => void)[] = [registerScanCommand, registerEvalCommand, registerRemediationCommands, registerNotifyCommand];
 
 export function createProgram(context: CliContext): Command {

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { InvalidParameterError } from './errors';
 import type { LookupName, Lookups } from './lookups';
 import type { ResourceOf, ResourceType } from './model';
+import type { Severity } from './severity';
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+// Defined apart from the rules (and zod) so the CLI can declare its options without loading them.
+export { SEVERITIES, type Severity } from './severity';
 
 export type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
 export type Trigger = 'change' | 'periodic';

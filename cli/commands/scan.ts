@@ -1,23 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { SingleBar } from 'cli-progress';
-import { DriftwardenError, UsageError } from '../../lib/errors';
-import { OUTPUT_FORMATS, type OutputFormat } from '../../lib/report/common';
-import { renderHtml } from '../../lib/report/html';
-import { renderJson } from '../../lib/report/json';
-import { renderSarif } from '../../lib/report/sarif';
-import { renderTable } from '../../lib/report/table';
-import { SEVERITIES, type Severity } from '../../lib/rule';
-import { failsAt, parseParameterOverride, scan, type ScanReport } from '../../lib/scan';
-import { parseSettings } from '../../lib/settings';
-import { readSettingsFile } from '../../lib/settings-file';
-import type { SourceResult } from '../../lib/sources/source';
-import { RULES } from '../../rules';
-import { version } from '../../package.json';
+import { UsageError } from '../../lib/errors';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../lib/report/formats';
+import { SEVERITIES, type Severity } from '../../lib/severity';
 import type { CliContext } from '../context';
-import { readFileSource, warnListingErrors } from '../input';
 
-interface ScanFlags {
+export interface ScanFlags {
   snapshot?: string;
   terraform?: string;
   demo?: boolean;
@@ -42,79 +29,6 @@ function positiveInteger(value: string): number {
   return number;
 }
 
-async function liveSource(flags: ScanFlags, context: CliContext): Promise<SourceResult> {
-  if (!context.liveCollector) {
-    throw new UsageError('This build of driftwarden cannot scan a live account; use --snapshot FILE, --terraform FILE or --demo.');
-  }
-  const regions = (flags.region ?? []).flatMap((region) => region.split(',')).map((region) => region.trim()).filter(Boolean);
-  // A progress bar only where a person watches; piped output stays clean.
-  const bar = context.stdout.isTTY ? new SingleBar({ format: 'Listing {bar} {value}/{total} {label}', stream: context.stderr as unknown as NodeJS.WritableStream, clearOnComplete: true, hideCursor: true }) : undefined;
-  let started = false;
-  try {
-    const collection = await context.liveCollector.collect({
-      rules: RULES,
-      regions,
-      ...(flags.profile !== undefined && { profile: flags.profile }),
-      concurrency: flags.concurrency,
-      onProgress: bar
-        ? ({ done, total, label }) => {
-            if (!started) bar.start(total, 0, { label: '' });
-            started = true;
-            bar.setTotal(total);
-            bar.update(done, { label: label ?? '' });
-          }
-        : undefined,
-    });
-    warnListingErrors(collection.errors, context.stderr);
-    return { origin: { kind: 'live' }, resources: collection.resources, lookups: collection.lookups, skippedTypes: {}, destroyed: 0 };
-  } finally {
-    if (started) bar?.stop();
-  }
-}
-
-async function readSource(flags: ScanFlags, context: CliContext): Promise<SourceResult> {
-  return readFileSource(flags) ?? liveSource(flags, context);
-}
-
-function render(report: ScanReport, flags: ScanFlags, context: CliContext, toTerminal: boolean): string {
-  switch (flags.format) {
-    case 'json':
-      return renderJson(report);
-    case 'sarif':
-      return renderSarif(report, RULES, version);
-    case 'html':
-      return renderHtml(report, context.now());
-    case 'table':
-      return renderTable(report, { color: toTerminal, all: flags.all === true });
-  }
-}
-
-export async function runScan(flags: ScanFlags, context: CliContext): Promise<void> {
-  if ([flags.snapshot, flags.terraform, flags.demo].filter((source) => source !== undefined).length > 1) {
-    throw new UsageError('Give one source: --snapshot FILE, --terraform FILE or --demo (or none, for the live account).');
-  }
-  // Validate settings and parameters before reading anything: a typo fails fast.
-  const settings = flags.config !== undefined ? readSettingsFile(flags.config, RULES) : parseSettings({}, RULES);
-  const overrides = (flags.param ?? []).map((text) => parseParameterOverride(text, RULES));
-  const source = await readSource(flags, context);
-  const report = scan(source, { rules: RULES, settings, overrides, now: context.now() });
-  const toTerminal = flags.output === undefined && context.stdout.isTTY === true;
-  const text = render(report, flags, context, toTerminal);
-  if (flags.output !== undefined) {
-    try {
-      writeFileSync(flags.output, text);
-    } catch (error) {
-      throw new DriftwardenError(`Cannot write ${flags.output}: ${(error as NodeJS.ErrnoException).code ?? error}.`, { cause: error });
-    }
-    context.stderr.write(`driftwarden: wrote the ${flags.format} report to ${flags.output} (${report.summary.nonCompliant} findings).\n`);
-  } else {
-    context.stdout.write(text);
-  }
-  // The demo is informational: it fails only when asked to.
-  const failOn = flags.failOn ?? (flags.demo ? 'none' : 'high');
-  if (failsAt(report.summary, failOn)) context.exitCode = 1;
-}
-
 export function registerScanCommand(program: Command, context: CliContext): void {
   program
     .command('scan')
@@ -131,5 +45,5 @@ export function registerScanCommand(program: Command, context: CliContext): void
     .option('--output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high; none with --demo)').choices([...SEVERITIES, 'none']))
     .option('--all', 'table: also list compliant, exempt and not-applicable evaluations')
-    .action(async (flags: ScanFlags) => runScan(flags, context));
+    .action(async (flags: ScanFlags) => (await import('../actions/scan')).runScan(flags, context));
 }

@@ -2,8 +2,7 @@ import type { Evaluation } from '../evaluate';
 import { SEVERITIES, type Severity } from '../rule';
 import { isFinding, type ScanReport } from '../scan';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'sarif', 'html'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from './formats';
 
 /** How a person finds the resource: its Terraform address, else its name, else its id. */
 export function resourceLabel(evaluation: Evaluation): string {
