@@ -15,7 +15,7 @@ import type { SourceResult } from '../../lib/sources/source';
 import { RULES } from '../../rules';
 import { version } from '../../package.json';
 import type { CliContext } from '../context';
-import { readFileSource, warnListingErrors } from '../input';
+import { isTerraformSourcePath, readFileSource, warnListingErrors } from '../input';
 
 interface ScanFlags {
   snapshot?: string;
@@ -30,6 +30,10 @@ interface ScanFlags {
   output?: string;
   failOn?: Severity | 'none';
   all?: boolean;
+  var?: string[];
+  varFile?: string[];
+  sourceRoot?: string;
+  allowPartial?: boolean;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -73,7 +77,19 @@ async function liveSource(flags: ScanFlags, context: CliContext): Promise<Source
 }
 
 async function readSource(flags: ScanFlags, context: CliContext): Promise<SourceResult> {
-  return readFileSource(flags) ?? liveSource(flags, context);
+  const sourceFlags = [flags.var, flags.varFile].some((values) => values !== undefined);
+  if (flags.terraform !== undefined && isTerraformSourcePath(flags.terraform)) {
+    if (flags.sourceRoot !== undefined) throw new UsageError('--source-root is for a plan or state; a Terraform folder is its own source root.');
+    // Loaded only for a source scan: the parser is a WebAssembly module the other scans never need.
+    const { readTerraformSource } = await import('../../lib/sources/terraform-source');
+    return readTerraformSource(flags.terraform, { varFiles: flags.varFile ?? [], vars: flags.var ?? [] });
+  }
+  if (sourceFlags) throw new UsageError('--var and --var-file apply to a Terraform folder or .tf file given to --terraform.');
+  const source = readFileSource(flags) ?? (await liveSource(flags, context));
+  if (flags.sourceRoot === undefined) return source;
+  if (flags.terraform === undefined) throw new UsageError('--source-root applies to a plan or state given to --terraform.');
+  const { locateInSource } = await import('../../lib/sources/terraform-source');
+  return locateInSource(source, flags.sourceRoot);
 }
 
 function render(report: ScanReport, flags: ScanFlags, context: CliContext, toTerminal: boolean): string {
@@ -113,6 +129,9 @@ export async function runScan(flags: ScanFlags, context: CliContext): Promise<vo
   // The demo is informational: it fails only when asked to.
   const failOn = flags.failOn ?? (flags.demo ? 'none' : 'high');
   if (failsAt(report.summary, failOn)) context.exitCode = 1;
+  // What was not read was not judged: an incomplete scan is not a pass.
+  for (const missing of report.summary.incomplete) context.stderr.write(`driftwarden: warning: not read: ${missing.reason}.\n`);
+  if (report.summary.incomplete.length > 0 && !flags.allowPartial) context.exitCode = 2;
 }
 
 export function registerScanCommand(program: Command, context: CliContext): void {
@@ -120,7 +139,11 @@ export function registerScanCommand(program: Command, context: CliContext): void
     .command('scan')
     .description('Evaluate every rule against a live account (default), a Config snapshot, a Terraform plan or state, or the demo account.')
     .option('--snapshot <file>', 'AWS Config items: batch-get-resource-config or get-resource-config-history output, an array, or one item')
-    .option('--terraform <file>', 'the JSON of `terraform show -json` for a plan or a state')
+    .option('--terraform <path>', 'the JSON of `terraform show -json` for a plan or a state, or Terraform source: a folder or a .tf / .tf.json file')
+    .option('--var <name=value>', 'Terraform source: a root variable value, as `terraform plan -var` (repeatable)', collect)
+    .option('--var-file <file>', 'Terraform source: a .tfvars file, after terraform.tfvars and *.auto.tfvars (repeatable)', collect)
+    .option('--source-root <dir>', 'Terraform plan or state: the configuration folder, so findings carry file and line')
+    .option('--allow-partial', 'exit by the findings even when part of the input could not be read (e.g. a registry module)')
     .option('--demo', 'the embedded sample account (exits 0 unless --fail-on is given)')
     .option('--profile <name>', 'live scan: AWS profile from the shared config files')
     .option('--region <region>', 'live scan: region to scan; repeat or comma-separate for several', collect)

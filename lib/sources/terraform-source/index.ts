@@ -1,11 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputFormatError } from '../../errors';
+import type { Resource } from '../../model';
 import type { SourceResult } from '../source';
 import { readTerraform } from '../terraform';
 import { evaluate, Unknown, type Value } from './expressions';
 import { parseExpressionText, parseVariableValues } from './parse';
-import { isDirectory, SourcePlanner } from './plan';
+import { isDirectory, SourcePlanner, type PlannedInstance } from './plan';
 
 /**
  * `driftwarden scan --terraform DIR`: Terraform source read without a plan or credentials. The
@@ -21,11 +22,6 @@ export interface TerraformSourceOptions {
 }
 
 const NO_NAMES = { lookup: () => undefined };
-
-/** Whether `--terraform PATH` names source (a folder or a `.tf`/`.tf.json` file) rather than JSON output. */
-export function isTerraformSourcePath(path: string): boolean {
-  return isDirectory(path) || path.endsWith('.tf') || path.endsWith('.tf.json');
-}
 
 async function valuesOf(path: string, file: string): Promise<Map<string, Value>> {
   const values = new Map<string, Value>();
@@ -59,6 +55,26 @@ async function rootInputs(root: string, options: TerraformSourceOptions): Promis
   return inputs;
 }
 
+function locate(resource: Resource, declaration: PlannedInstance | undefined): void {
+  if (!declaration) return;
+  resource.file = declaration.file;
+  resource.line = declaration.line;
+  if (Object.keys(declaration.ruleExemptions).length > 0) resource.ruleExemptions = declaration.ruleExemptions;
+}
+
+/**
+ * `--source-root DIR` on a plan or state scan: each resource's declaration in the configuration's
+ * source (`module.app[0].aws_vpc.x[2]` is declared as `module.app.aws_vpc.x`).
+ */
+export async function locateInSource(result: SourceResult, sourceRoot: string): Promise<SourceResult> {
+  if (!isDirectory(sourceRoot)) throw new InputFormatError(`--source-root ${sourceRoot}: not a folder.`);
+  const declarations = await new SourcePlanner(sourceRoot).declarations();
+  for (const resource of result.resources) {
+    if (resource.address !== undefined) locate(resource, declarations.get(resource.address.replace(/\[[^\]]*\]/g, '')));
+  }
+  return { ...result, origin: { ...result.origin, sourceRoot } };
+}
+
 export async function readTerraformSource(path: string, options: TerraformSourceOptions = {}): Promise<SourceResult> {
   if (!existsSync(path)) throw new InputFormatError(`Cannot read ${path}: no such file or folder.`);
   const folder = isDirectory(path);
@@ -68,11 +84,7 @@ export async function readTerraformSource(path: string, options: TerraformSource
   const result = readTerraform(sourcePlan.plan, path);
   const instances = new Map(sourcePlan.instances.map((instance) => [instance.address, instance]));
   for (const resource of result.resources) {
-    const instance = resource.address === undefined ? undefined : instances.get(resource.address);
-    if (!instance) continue;
-    resource.file = instance.file;
-    resource.line = instance.line;
-    if (Object.keys(instance.ruleExemptions).length > 0) resource.ruleExemptions = instance.ruleExemptions;
+    if (resource.address !== undefined) locate(resource, instances.get(resource.address));
   }
   const incomplete = [
     ...sourcePlan.skippedModules.map((skipped) => ({

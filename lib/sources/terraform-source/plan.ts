@@ -183,6 +183,25 @@ export class SourcePlanner {
     return module;
   }
 
+  /** Where each resource block is declared, by configuration address (`module.api.aws_vpc.main`), without evaluating anything. */
+  async declarations(): Promise<Map<string, PlannedInstance>> {
+    const found = new Map<string, PlannedInstance>();
+    const visit = (module: LoadedModule, prefix: string): void => {
+      for (const block of module.resources) {
+        const address = `${prefix}${block.labels[0]}.${block.labels[1]}`;
+        found.set(address, { address, file: block.file, line: block.line, ruleExemptions: ruleExemptionsOf(block) });
+      }
+      for (const call of module.moduleCalls) {
+        const source = call.body.attributes.get('source');
+        const text = source ? evaluate(source.expression, { lookup: () => undefined }) : null;
+        const child = typeof text === 'string' && isLocalSource(text) ? this.modules.get(resolve(module.dir, text)) : undefined;
+        if (child) visit(child, `${prefix}module.${call.labels[0]}.`);
+      }
+    };
+    visit(await this.loadModule(this.root), '');
+    return found;
+  }
+
   /** Plans the root module and every local module under it. */
   async plan(rootInputs: Map<string, Value>): Promise<SourcePlan> {
     const rootModule = await this.loadModule(this.root);
