@@ -53,7 +53,8 @@ function loadParser(): Promise<TreeParser> {
   parserPromise ??= (async () => {
     const { Parser, Language } = await import('web-tree-sitter');
     await Parser.init();
-    const language: Language = await Language.load(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'));
+    // Bytes rather than a path: web-tree-sitter would otherwise import `fs` itself, dynamically.
+    const language: Language = await Language.load(readFileSync(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm')));
     const parser = new Parser();
     parser.setLanguage(language);
     return parser;
