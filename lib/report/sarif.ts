@@ -38,6 +38,21 @@ function locationOf(evaluation: Evaluation, origin: SourceOrigin): Record<string
   };
 }
 
+/** What GitHub code scanning shows under a result: the check, where it comes from, how to exempt. */
+function helpText(rule: AnyRule): string {
+  const managed = [rule.references.configManagedRule ?? []].flat();
+  const sources = [
+    ...(managed.length > 0 ? [`AWS Config managed rule ${managed.join(', ')}`] : []),
+    ...(rule.references.securityHub?.length ? [`Security Hub ${rule.references.securityHub.join(', ')}`] : []),
+  ];
+  return [
+    `${rule.title}.`,
+    ...(sources.length > 0 ? [`Same check as ${sources.join('; ')}.`] : []),
+    ...(rule.remediation ? [`driftwarden can fix it with the ${rule.remediation} remediation.`] : []),
+    `To accept a finding, tag the resource driftwarden:exempt with the reason, or write "# driftwarden:exempt ${rule.id} <reason>" above its Terraform block.`,
+  ].join(' ');
+}
+
 export function renderSarif(report: ScanReport, rules: readonly AnyRule[], toolVersion: string): string {
   const ruleIds = rules.map((rule) => rule.id);
   const results = report.evaluations
@@ -67,6 +82,7 @@ export function renderSarif(report: ScanReport, rules: readonly AnyRule[], toolV
               id: rule.id,
               name: rule.id,
               shortDescription: { text: rule.title },
+              help: { text: helpText(rule) },
               defaultConfiguration: { level: LEVELS[rule.severity] },
               properties: { tags: ['security', 'drift'], 'security-severity': SECURITY_SEVERITY[rule.severity], severity: rule.severity },
             })),

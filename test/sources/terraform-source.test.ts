@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { runCli } from '../../cli/main';
 import { parseSettings } from '../../lib/settings';
 import { scan } from '../../lib/scan';
@@ -9,6 +11,11 @@ import { readTerraform } from '../../lib/sources/terraform';
 import { locateInSource, readTerraformSource } from '../../lib/sources/terraform-source';
 import { RULES } from '../../rules';
 import { fixture, FIXTURES, NOW } from '../helpers';
+
+// The official schema's `language` pattern has a stray `]`, legal only without the `u` flag.
+const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+addFormats(ajv);
+const validateSarif = ajv.compile(fixture('sarif/sarif-schema-2.1.0.json'));
 
 const SOURCE_FIXTURES = join(FIXTURES, 'terraform-source');
 const FOLDERS = readdirSync(SOURCE_FIXTURES);
@@ -159,7 +166,10 @@ describe('CLI: scan --terraform DIR', () => {
   it('writes SARIF results with the file and line of each finding, from where the scan ran', async () => {
     const dir = relative(process.cwd(), join(SOURCE_FIXTURES, 'web'));
     const { stdout } = await cli(['scan', '--terraform', dir, '--format', 'sarif']);
-    const results = JSON.parse(stdout).runs[0].results as any[];
+    const log = JSON.parse(stdout);
+    expect(validateSarif(log) ? [] : validateSarif.errors).toEqual([]);
+    expect(log.runs[0].tool.driver.rules.every((rule: any) => rule.help.text.length > 0)).toBe(true);
+    const results = log.runs[0].results as any[];
     const api = results.find((result) => result.locations[0].logicalLocations[0].fullyQualifiedName === 'aws_security_group.service["api"]');
     expect(api.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: `${dir}/network.tf`, uriBaseId: '%SRCROOT%' }, region: { startLine: 44 } });
   });
