@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntax';
 import { unescapeQuoted, type Expression } from './parse';
 import { callFunction } from './functions';
 

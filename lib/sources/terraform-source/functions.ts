@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntax';
 import { isPlainObject, LazyObject, Unknown, type PlainObject, type Value } from './expressions';
 
 /**

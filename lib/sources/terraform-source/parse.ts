@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Language, Node, Parser as TreeParser } from 'web-tree-sitter';
+import type { Language, Node as TreeNode, Parser as TreeParser } from 'web-tree-sitter';
 import { InputFormatError } from '../../errors';
+import { copyTree, type SyntaxNode as Node } from './syntax';
 
 /**
  * Terraform source files (`.tf` and `.tf.json`) as blocks and attributes with their positions.
@@ -67,7 +68,7 @@ function lineOf(node: Node): number {
 }
 
 /** The first syntax error of a tree, as `file:line: …`. */
-function syntaxError(root: Node, file: string, lineOffset = 0): InputFormatError | undefined {
+function syntaxError(root: TreeNode, file: string, lineOffset = 0): InputFormatError | undefined {
   if (!root.hasError) return undefined;
   const cursor = [root];
   for (let node = cursor.pop(); node; node = cursor.pop()) {
@@ -75,7 +76,7 @@ function syntaxError(root: Node, file: string, lineOffset = 0): InputFormatError
       const what = node.isMissing ? `missing ${node.type}` : `unexpected ${JSON.stringify(node.text.slice(0, 20))}`;
       return new InputFormatError(`${file}:${node.startPosition.row + 1 - lineOffset}: Terraform syntax error (${what}).`);
     }
-    if (node.hasError) cursor.push(...[...node.children].reverse().filter((child): child is Node => child !== null));
+    if (node.hasError) cursor.push(...[...node.children].reverse().filter((child): child is TreeNode => child !== null));
   }
   return new InputFormatError(`${file}: Terraform syntax error.`);
 }
@@ -95,7 +96,7 @@ export function unescapeQuoted(raw: string): string {
 function stringLiteral(node: Node): string {
   const start = node.descendantsOfType('quoted_template_start')[0];
   const end = node.descendantsOfType('quoted_template_end')[0];
-  return start && end ? unescapeQuoted(node.tree.rootNode.text.slice(start.endIndex, end.startIndex)) : node.text;
+  return start && end ? unescapeQuoted(node.source.slice(start.endIndex, end.startIndex)) : node.text;
 }
 
 function commentText(node: Node): string {
@@ -219,6 +220,17 @@ function jsonBlocks(root: Node, text: string, file: string, schemas: Record<stri
 }
 
 /** Parses one file; a syntax error is an InputFormatError naming the file and line. */
+/** Parses a file's text; a syntax error names the file and line. The copy outlives the parser's tree. */
+async function parseText(text: string, file: string): Promise<Node> {
+  const tree = (await loadParser()).parse(text)!;
+  const error = syntaxError(tree.rootNode, file);
+  if (error) {
+    tree.delete();
+    throw error;
+  }
+  return copyTree(tree, text);
+}
+
 function readText(path: string, file: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -229,48 +241,37 @@ function readText(path: string, file: string): string {
 
 export async function parseTerraformFile(path: string, file: string, schemas: Record<string, BlockSchema>): Promise<SourceBlock[]> {
   const text = readText(path, file);
-  const parser = await loadParser();
   if (file.endsWith('.json')) {
     // `_=` on the first line keeps every line number as it is in the file.
     const wrapped = `_=${text}`;
-    const tree = parser.parse(wrapped)!;
-    const error = syntaxError(tree.rootNode, file);
-    if (error) throw error;
-    const expression = tree.rootNode.descendantsOfType('expression')[0];
+    const root = await parseText(wrapped, file);
+    const expression = root.descendantsOfType('expression')[0];
     if (!expression || !objectElements(expression)) throw new InputFormatError(`${file}:1: a .tf.json file must hold one JSON object.`);
     return jsonBlocks(expression, wrapped, file, schemas);
   }
-  const tree = parser.parse(text)!;
-  const error = syntaxError(tree.rootNode, file);
-  if (error) throw error;
-  const body = tree.rootNode.namedChildren.find((child) => child?.type === 'body') ?? null;
+  const root = await parseText(text, file);
+  const body = root.namedChildren.find((child) => child.type === 'body') ?? null;
   return hclBody(body, text, file).blocks;
 }
 
 /** A `.tfvars` file's assignments (HCL, or JSON for `.tfvars.json`). */
 export async function parseVariableValues(path: string, file: string): Promise<SourceAttribute[]> {
   const text = readText(path, file);
-  const parser = await loadParser();
   const source = file.endsWith('.json') ? `_=${text}` : text;
-  const tree = parser.parse(source)!;
-  const error = syntaxError(tree.rootNode, file);
-  if (error) throw error;
+  const root = await parseText(source, file);
   if (file.endsWith('.json')) {
-    const expression = tree.rootNode.descendantsOfType('expression')[0];
+    const expression = root.descendantsOfType('expression')[0];
     return (expression ? (objectElements(expression) ?? []) : []).map((element) => ({ name: element.key, expression: { node: element.value, text: source, file }, line: lineOf(element.keyNode) }));
   }
-  const body = tree.rootNode.namedChildren.find((child) => child?.type === 'body') ?? null;
+  const body = root.namedChildren.find((child) => child.type === 'body') ?? null;
   return [...hclBody(body, source, file).attributes.values()];
 }
 
 /** One expression given on the command line (`--var 'ports=[80,443]'`). */
 export async function parseExpressionText(text: string, origin: string): Promise<Expression> {
-  const parser = await loadParser();
   const source = `_ = ${text}\n`;
-  const tree = parser.parse(source)!;
-  const error = syntaxError(tree.rootNode, origin);
-  if (error) throw error;
-  const body = tree.rootNode.namedChildren.find((child) => child?.type === 'body') ?? null;
+  const root = await parseText(source, origin);
+  const body = root.namedChildren.find((child) => child.type === 'body') ?? null;
   const attribute = hclBody(body, source, origin).attributes.get('_');
   if (!attribute) throw new InputFormatError(`${origin}: not an expression.`);
   return attribute.expression;
