@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import demoAccount from '../demo/account.json';
 import { InputFormatError } from '../lib/errors';
 import { readSnapshot, snapshotItems } from '../lib/sources/snapshot';
@@ -6,6 +6,16 @@ import type { SourceResult } from '../lib/sources/source';
 import { isTerraformJson, readTerraform } from '../lib/sources/terraform';
 import type { Output } from './context';
 import type { LiveListingError } from './live';
+
+/** Whether `--terraform PATH` names Terraform source (a folder, a `.tf` or `.tf.json` file) rather than `terraform show -json` output. */
+export function isTerraformSourcePath(path: string): boolean {
+  if (path.endsWith('.tf') || path.endsWith('.tf.json')) return true;
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 export function readJsonFile(file: string): unknown {
   let text: string;

@@ -2,7 +2,7 @@ import { InvalidParameterError } from './errors';
 import { evaluateResource, findRule, type Evaluation } from './evaluate';
 import { SEVERITIES, knownParameters, parseRuleParameters, type AnyRule, type Severity } from './rule';
 import { ruleSettingsFor, type Settings } from './settings';
-import type { SourceOrigin, SourceResult } from './sources/source';
+import type { IncompleteRead, SourceOrigin, SourceResult } from './sources/source';
 
 /** One `--param rule.name=value` override. */
 export interface ParameterOverride {
@@ -35,6 +35,8 @@ export interface ScanSummary {
   skippedTypes: Record<string, number>;
   /** Resources being destroyed by a plan, not evaluated. */
   destroyed: number;
+  /** What the input held but could not be read, and why. Empty when everything was read. */
+  incomplete: IncompleteRead[];
 }
 
 export interface ScanReport {
@@ -106,6 +108,7 @@ export function scan(source: SourceResult, options: ScanOptions): ScanReport {
     byRule,
     skippedTypes: source.skippedTypes,
     destroyed: source.destroyed,
+    incomplete: source.incomplete ?? [],
   };
   const evaluations: Evaluation[] = [];
   for (const resource of source.resources) {

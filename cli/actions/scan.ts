@@ -11,7 +11,7 @@ import { version } from '../../package.json';
 import type { ScanFlags } from '../commands/scan';
 import type { CliContext } from '../context';
 import { commandSettings } from '../settings';
-import { readFileSource, warnListingErrors } from '../input';
+import { isTerraformSourcePath, readFileSource, warnListingErrors } from '../input';
 
 async function liveSource(flags: ScanFlags, context: CliContext): Promise<SourceResult> {
   if (!context.liveCollector) {
@@ -44,7 +44,19 @@ async function liveSource(flags: ScanFlags, context: CliContext): Promise<Source
 }
 
 async function readSource(flags: ScanFlags, context: CliContext): Promise<SourceResult> {
-  return readFileSource(flags) ?? liveSource(flags, context);
+  const sourceFlags = [flags.var, flags.varFile].some((values) => values !== undefined);
+  if (flags.terraform !== undefined && isTerraformSourcePath(flags.terraform)) {
+    if (flags.sourceRoot !== undefined) throw new UsageError('--source-root is for a plan or state; a Terraform folder is its own source root.');
+    // Loaded only for a source scan: the parser is a WebAssembly module the other scans never need.
+    const { readTerraformSource } = await import('../../lib/sources/terraform-source');
+    return readTerraformSource(flags.terraform, { varFiles: flags.varFile ?? [], vars: flags.var ?? [] });
+  }
+  if (sourceFlags) throw new UsageError('--var and --var-file apply to a Terraform folder or .tf file given to --terraform.');
+  const source = readFileSource(flags) ?? (await liveSource(flags, context));
+  if (flags.sourceRoot === undefined) return source;
+  if (flags.terraform === undefined) throw new UsageError('--source-root applies to a plan or state given to --terraform.');
+  const { locateInSource } = await import('../../lib/sources/terraform-source');
+  return locateInSource(source, flags.sourceRoot);
 }
 
 function render(report: ScanReport, flags: ScanFlags, context: CliContext, toTerminal: boolean): string {
@@ -84,5 +96,8 @@ export async function runScan(flags: ScanFlags, context: CliContext): Promise<vo
   // The demo is informational: it fails only when asked to.
   const failOn = flags.failOn ?? (flags.demo ? 'none' : 'high');
   if (failsAt(report.summary, failOn)) context.exitCode = 1;
+  // What was not read was not judged: an incomplete scan is not a pass.
+  for (const missing of report.summary.incomplete) context.stderr.write(`driftwarden: warning: not read: ${missing.reason}.\n`);
+  if (report.summary.incomplete.length > 0 && !flags.allowPartial) context.exitCode = 2;
 }
 

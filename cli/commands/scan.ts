@@ -17,6 +17,10 @@ export interface ScanFlags {
   output?: string;
   failOn?: Severity | 'none';
   all?: boolean;
+  var?: string[];
+  varFile?: string[];
+  sourceRoot?: string;
+  allowPartial?: boolean;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -34,7 +38,11 @@ export function registerScanCommand(program: Command, context: CliContext): void
     .command('scan')
     .description('Evaluate every rule against a live account (default), a Config snapshot, a Terraform plan or state, or the demo account.')
     .option('--snapshot <file>', 'AWS Config items: batch-get-resource-config or get-resource-config-history output, an array, or one item')
-    .option('--terraform <file>', 'the JSON of `terraform show -json` for a plan or a state')
+    .option('--terraform <path>', 'the JSON of `terraform show -json` for a plan or a state, or Terraform source: a folder or a .tf / .tf.json file')
+    .option('--var <name=value>', 'Terraform source: a root variable value, as `terraform plan -var` (repeatable)', collect)
+    .option('--var-file <file>', 'Terraform source: a .tfvars file, after terraform.tfvars and *.auto.tfvars (repeatable)', collect)
+    .option('--source-root <dir>', 'Terraform plan or state: the configuration folder, so findings carry file and line')
+    .option('--allow-partial', 'exit by the findings even when part of the input could not be read (e.g. a registry module)')
     .option('--demo', 'the embedded sample account (exits 0 unless --fail-on is given)')
     .option('--profile <name>', 'live scan: AWS profile from the shared config files')
     .option('--region <region>', 'live scan: region to scan; repeat or comma-separate for several', collect)

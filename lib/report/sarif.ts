@@ -1,8 +1,9 @@
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Evaluation } from '../evaluate';
 import type { AnyRule, Severity } from '../rule';
 import type { ScanReport } from '../scan';
+import type { SourceOrigin } from '../sources/source';
 
 /** SARIF 2.1.0 (docs.oasis-open.org/sarif/sarif/v2.1.0), so findings show in code-scanning tools. */
 
@@ -15,14 +16,41 @@ function artifactUri(file: string): string {
   return isAbsolute(file) ? pathToFileURL(file).href : file.split('\\').join('/');
 }
 
-function locationOf(evaluation: Evaluation, file: string | undefined): Record<string, unknown> {
+/** The declaration's file (relative to the source root) as a path from where the scan ran, else the file read. */
+function artifactOf(evaluation: Evaluation, origin: SourceOrigin): { file?: string; line?: number } {
+  if (evaluation.file === undefined) return { file: origin.file };
+  return { file: origin.sourceRoot ? join(origin.sourceRoot, evaluation.file) : evaluation.file, line: evaluation.line };
+}
+
+function locationOf(evaluation: Evaluation, origin: SourceOrigin): Record<string, unknown> {
+  const { file, line } = artifactOf(evaluation, origin);
   const logicalLocation = evaluation.address
     ? { fullyQualifiedName: evaluation.address, kind: 'resource' }
     : { name: evaluation.resourceId, fullyQualifiedName: evaluation.arn ?? `${evaluation.resourceType}/${evaluation.resourceId}`, kind: 'resource' };
   return {
-    ...(file && { physicalLocation: { artifactLocation: { uri: artifactUri(file), ...(!isAbsolute(file) && { uriBaseId: '%SRCROOT%' }) } } }),
+    ...(file && {
+      physicalLocation: {
+        artifactLocation: { uri: artifactUri(file), ...(!isAbsolute(file) && { uriBaseId: '%SRCROOT%' }) },
+        ...(line !== undefined && { region: { startLine: line } }),
+      },
+    }),
     logicalLocations: [logicalLocation],
   };
+}
+
+/** What GitHub code scanning shows under a result: the check, where it comes from, how to exempt. */
+function helpText(rule: AnyRule): string {
+  const managed = [rule.references.configManagedRule ?? []].flat();
+  const sources = [
+    ...(managed.length > 0 ? [`AWS Config managed rule ${managed.join(', ')}`] : []),
+    ...(rule.references.securityHub?.length ? [`Security Hub ${rule.references.securityHub.join(', ')}`] : []),
+  ];
+  return [
+    `${rule.title}.`,
+    ...(sources.length > 0 ? [`Same check as ${sources.join('; ')}.`] : []),
+    ...(rule.remediation ? [`driftwarden can fix it with the ${rule.remediation} remediation.`] : []),
+    `To accept a finding, tag the resource driftwarden:exempt with the reason, or write "# driftwarden:exempt ${rule.id} <reason>" above its Terraform block.`,
+  ].join(' ');
 }
 
 export function renderSarif(report: ScanReport, rules: readonly AnyRule[], toolVersion: string): string {
@@ -34,7 +62,7 @@ export function renderSarif(report: ScanReport, rules: readonly AnyRule[], toolV
       ruleIndex: ruleIds.indexOf(evaluation.ruleId),
       level: LEVELS[evaluation.severity],
       message: { text: evaluation.annotation },
-      locations: [locationOf(evaluation, report.origin.file)],
+      locations: [locationOf(evaluation, report.origin)],
       partialFingerprints: { 'driftwarden/resource/v1': `${evaluation.ruleId}:${evaluation.address ?? evaluation.resourceId}` },
       ...(evaluation.exemption && {
         suppressions: [{ kind: 'external', justification: `${evaluation.exemption.reason}${evaluation.exemption.until ? ` (until ${evaluation.exemption.until})` : ''}` }],
@@ -54,6 +82,7 @@ export function renderSarif(report: ScanReport, rules: readonly AnyRule[], toolV
               id: rule.id,
               name: rule.id,
               shortDescription: { text: rule.title },
+              help: { text: helpText(rule) },
               defaultConfiguration: { level: LEVELS[rule.severity] },
               properties: { tags: ['security', 'drift'], 'security-severity': SECURITY_SEVERITY[rule.severity], severity: rule.severity },
             })),

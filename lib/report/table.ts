@@ -19,7 +19,7 @@ function paint(enabled: boolean, code: string, text: string): string {
 function rows(evaluations: readonly Evaluation[], color: boolean): string[] {
   const ruleWidth = Math.max(...evaluations.map((evaluation) => evaluation.ruleId.length));
   return evaluations.flatMap((evaluation) => [
-    `  ${evaluation.ruleId.padEnd(ruleWidth)}  ${paint(color, '1', resourceLabel(evaluation))}`,
+    `  ${evaluation.ruleId.padEnd(ruleWidth)}  ${paint(color, '1', resourceLabel(evaluation))}${evaluation.file !== undefined ? `  ${evaluation.file}:${evaluation.line ?? 1}` : ''}`,
     `  ${' '.repeat(ruleWidth)}  ${paint(color, '2', evaluation.annotation)}`,
   ]);
 }
@@ -56,6 +56,7 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
   );
   const skipped = skippedNote(report);
   if (skipped) lines.push(skipped);
+  for (const missing of summary.incomplete) lines.push(`Not read: ${missing.reason}.`);
   if (summary.destroyed > 0) lines.push(`Not evaluated: ${summary.destroyed} resource${summary.destroyed === 1 ? '' : 's'} the plan destroys.`);
   if (!options.all && summary.compliant + summary.exempt + summary.notApplicable > 0) lines.push('Use --all to list compliant and exempt resources too.');
   return `${lines.join('\n')}\n`;

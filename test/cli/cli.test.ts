@@ -197,6 +197,6 @@ describe('CLI: driftwarden scan', () => {
     expect(await driftwarden('--version')).toMatchObject({ code: 0, stdout: '0.1.0\n' });
     const help = await driftwarden('scan', '--help');
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('--terraform <file>');
+    expect(help.stdout).toContain('--terraform <path>');
   });
 });
