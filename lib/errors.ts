@@ -26,6 +26,9 @@ export class InputFormatError extends DriftwardenError {}
 /** AWS Config kept refusing some evaluations after every retry; the count is in the message. */
 export class EvaluationDeliveryError extends DriftwardenError {}
 
+/** A sweep reported what it could but skipped a step (a type it could not list, Config's verdicts it could not read); the message names each. */
+export class SweepIncompleteError extends DriftwardenError {}
+
 /** Settings (deploy settings file, environment) are invalid. */
 export class SettingsError extends DriftwardenError {}
 

@@ -43,6 +43,12 @@ export interface RuleRun {
   unchanged: number;
   /** Resource types a sweep could not list: their earlier verdicts stand, and the run must fail loudly. */
   failedTypes: { resourceType: string; error: Error }[];
+  /**
+   * Why a sweep could not read the verdicts Config holds (GetComplianceDetailsByConfigRule): every
+   * fresh verdict is still reported, only the clean-up of vanished resources is skipped, and the run
+   * must fail loudly naming that step.
+   */
+  recordedResultsError?: Error;
 }
 
 const resultKey = (resourceType: string, resourceId: string) => `${resourceType}\u0000${resourceId}`;
@@ -137,7 +143,14 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
       failedTypes.push({ resourceType, error: error as Error });
     }
   }
-  const recorded = await recordedLoad;
+  let recorded = new Map<string, RecordedResult>();
+  let recordedResultsError: Error | undefined;
+  try {
+    recorded = await recordedLoad;
+  } catch (error) {
+    // Without Config's verdicts nothing is "unchanged" and nothing is known to have vanished.
+    recordedResultsError = error as Error;
+  }
   const evaluations: Evaluation[] = [];
   let unchanged = 0;
   for (const evaluation of evaluated) {
@@ -155,7 +168,7 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
     if (gone.compliance === 'NOT_APPLICABLE' || unlistedTypes.has(gone.resourceType)) continue;
     evaluations.push(notApplicable(rule, gone, 'The resource no longer exists.', options.now.toISOString()));
   }
-  return { rule, evaluations, unchanged, failedTypes };
+  return { rule, evaluations, unchanged, failedTypes, ...(recordedResultsError && { recordedResultsError }) };
 }
 
 /** Evaluates one Config rule invocation into the evaluations to report. */
