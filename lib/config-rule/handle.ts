@@ -13,6 +13,8 @@ export interface RuleHandlerDeps {
   config: ConfigServiceClient;
   sources: RuleRunSources;
   now: () => Date;
+  /** True once too little time is left to start another call (from the Lambda context). */
+  outOfTime?: () => boolean;
   /** Counts by verdict, for metrics; called once per invocation. */
   record?: (outcome: RuleHandlerOutcome) => void;
 }
@@ -50,8 +52,9 @@ export async function handleRuleInvocation(event: unknown, deps: RuleHandlerDeps
   const run = await runRuleInvocation(deps.rules, invocation, deps.sources, {
     now: deps.now(),
     costAwareReporting: deps.settings.costAwareReporting,
+    ...(deps.outOfTime && { outOfTime: deps.outOfTime }),
   });
-  const batches = await reportEvaluations(deps.config, invocation.resultToken, run.evaluations);
+  const batches = await reportEvaluations(deps.config, invocation.resultToken, run.evaluations, deps.outOfTime ? { outOfTime: deps.outOfTime } : {});
   const outcome: RuleHandlerOutcome = {
     ruleId: run.rule.id,
     messageType: invocation.invokingEvent.messageType,

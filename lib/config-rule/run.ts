@@ -1,4 +1,5 @@
 import { evaluateResource, findRule, notApplicable, type Evaluation } from '../evaluate';
+import { DeadlineExceededError } from '../errors';
 import { createLookups, type LookupData, type Lookups } from '../lookups';
 import type { Resource, ResourceType } from '../model';
 import { parseRuleParameters, type AnyRule, type Compliance } from '../rule';
@@ -33,6 +34,8 @@ export interface RuleRunOptions {
   now: Date;
   /** Skip re-reporting verdicts Config already holds unchanged (periodic sweeps only). */
   costAwareReporting: boolean;
+  /** True once too little time is left to start another page (from the Lambda context); no page is started after. */
+  outOfTime?: () => boolean;
 }
 
 export interface RuleRun {
@@ -133,10 +136,13 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
   const evaluated: Evaluation[] = [];
   const failedTypes: RuleRun['failedTypes'] = [];
   const unlistedTypes = new Set<string>();
+  const outOfTime = options.outOfTime ?? (() => false);
   for (const resourceType of rule.resourceTypes) {
     try {
+      if (outOfTime()) throw new DeadlineExceededError('not listed: the invocation ran out of time');
       for await (const page of readAhead(sources.listResources(resourceType))) {
         evaluated.push(...(await evaluateWithLookups(rule, params, page, () => sources.loadLookups(rule, page, true), options.now)));
+        if (outOfTime()) throw new DeadlineExceededError(`listed in part: the invocation ran out of time after ${evaluated.length} evaluation(s)`);
       }
     } catch (error) {
       unlistedTypes.add(resourceType);
