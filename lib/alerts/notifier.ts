@@ -169,7 +169,12 @@ export async function notify(events: readonly IncomingEvent[], deps: NotifierDep
     deps.sendSlack ? deliverChannel('slack', composed.slack, deps.sendSlack, deps, report) : new Set<string>(),
   ]);
   const retry = new Set(unsettled.flatMap((ids) => [...ids]));
-  for (const alert of fresh) if (retry.has(alert.eventId)) report.failedRecordIds.push(recordOf.get(alert.eventId) as string);
+  for (const alert of fresh) {
+    if (!retry.has(alert.eventId)) continue;
+    report.failedRecordIds.push(recordOf.get(alert.eventId) as string);
+    // Handed back for redelivery: a claim left behind would make that redelivery look like a repeat.
+    await releaseClaim(alert.eventId, deps);
+  }
   await inParallel(
     fresh.filter((alert) => !retry.has(alert.eventId)),
     DEDUP_CONCURRENCY,
