@@ -173,6 +173,7 @@ export interface RemediationFigures {
   revokeCallsPerResource: number[];
   nowCompliantSkips: number;
   retriedAfterLoudFailure: number;
+  outcomes: Record<string, number>;
 }
 
 /** Twenty concurrent distinct events per group, through a throttling EC2, with the real audit table. */
@@ -191,7 +192,8 @@ export async function remediationChaos(scale: ChaosScale, dynamo: DynamoDBClient
   });
   fake.inject({ fault: 'throttle', operation: 'RevokeSecurityGroupIngress', probability: 0.2 });
   fake.inject({ fault: 'server-error', operation: 'RevokeSecurityGroupIngress', probability: 0.05 });
-  const clients = createAwsClients({ ...fake.clientConfig(), timeouts: FAST_TIMEOUTS, retryDelayMs: 0 });
+  // Two hundred runs share the machine here: a 200 ms timeout would measure the machine, not the product.
+  const clients = createAwsClients({ ...fake.clientConfig(), timeouts: { connectionMs: 1_000, requestMs: 3_000 }, retryDelayMs: 0 });
   const audit = new DynamoDbAuditLog(dynamo, tableName);
   const events = new RecordingPublisher();
   const groups = Array.from({ length: scale.resources }, (_, index) => `sg-chaos${index.toString().padStart(9, '0')}`);
@@ -210,7 +212,7 @@ export async function remediationChaos(scale: ChaosScale, dynamo: DynamoDBClient
     },
     loadLookups: async () => createLookups({}),
     now: () => new Date(),
-    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 5))),
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 25))),
   };
   const findingFor = (group: string, eventId: string) => {
     const event = fixture('config/compliance-change-noncompliant.json');
@@ -242,6 +244,7 @@ export async function remediationChaos(scale: ChaosScale, dynamo: DynamoDBClient
     revokeCallsPerResource: groups.map((group) => revokeCalls.filter((call) => (call.input as Record<string, string>).GroupId === group).length),
     nowCompliantSkips: runs.filter((entry) => entry.run.reason === 'now-compliant').length,
     retriedAfterLoudFailure: retried,
+    outcomes: runs.reduce<Record<string, number>>((counts, { run }) => ({ ...counts, [run.reason ?? run.outcome]: (counts[run.reason ?? run.outcome] ?? 0) + 1 }), {}),
   };
 }
 
