@@ -1,5 +1,5 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { createAwsClients } from '../lib/aws/clients';
+import { awsClientConfig, createAwsClients } from '../lib/aws/clients';
 import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../lib/errors';
 import { createLookups, type LookupData } from '../lib/lookups';
 import { collectLiveResources, resourceTypesOf } from '../lib/sources/live';
@@ -7,7 +7,7 @@ import type { LiveCollection, LiveCollector, LiveScanRequest } from './live';
 
 /** The region of the standard AWS chain (AWS_REGION, then the profile's `region`), as the SDK resolves it. */
 export async function defaultRegion(profile: string | undefined): Promise<string> {
-  const sts = new STSClient(profile !== undefined ? { profile } : {});
+  const sts = new STSClient(awsClientConfig(profile !== undefined ? { profile } : {}));
   try {
     return await sts.config.region();
   } catch (error) {

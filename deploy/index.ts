@@ -1,5 +1,6 @@
 import { inventoryPermissions } from '../lib/aws/inventory';
 import type { AnyRule } from '../lib/rule';
+import { RULES } from '../rules';
 import { alertStack } from './alerts';
 import type { StackNames } from './config-rules';
 import { remediationStack } from './remediation';
@@ -15,7 +16,7 @@ export function stackResources(projectDir: string, names: StackNames): Record<st
   return {
     ...configRuleStack(projectDir, names, sweepActions),
     ...remediationStack(projectDir, names),
-    ...alertStack(loadStackSettings(projectDir, names.stage), names),
+    ...alertStack(RULES, loadStackSettings(projectDir, names.stage), names),
   };
 }
 

@@ -1,6 +1,6 @@
 import { inventoryPermissions } from '../lib/aws/inventory';
 import { lookupPermissions } from '../lib/aws/lookups';
-import type { AnyRemediation } from '../lib/remediation/plan';
+import type { AnyRemediation, PermissionGrant } from '../lib/remediation/plan';
 import { EVENT_SOURCE } from '../lib/remediation/events';
 import type { AnyRule } from '../lib/rule';
 import type { Settings } from '../lib/settings';
@@ -49,9 +49,41 @@ function remediationsOf(rules: readonly AnyRule[], remediations: readonly AnyRem
 
 /**
  * The remediation role: the re-read and lookups of the remediated rules, each remediation's declared
- * grants with their resource scopes, and the function's own audit table, bus, queue and logs.
+ * apply grants with their resource scopes and conditions (never what only undo needs), the deployment's
+ * default rotation function by name, and the function's own audit table, bus, queue and logs.
  */
-function remediationRoleStatements(rules: readonly AnyRule[], remediations: readonly AnyRemediation[]): object[] {
+function statementOf(grant: PermissionGrant): object {
+  return {
+    Effect: 'Allow',
+    Action: [...grant.actions],
+    Resource: grant.resources.map((resource) => (resource === '*' ? '*' : sub(resource))),
+    ...(grant.condition && { Condition: grant.condition }),
+  };
+}
+
+/**
+ * What only `driftwarden undo` needs, as a managed policy the stack offers and attaches to nobody:
+ * an operator attaches it to the role they undo with. The function never holds these actions.
+ */
+function undoPolicy(rules: readonly AnyRule[], remediations: readonly AnyRemediation[], names: StackNames): object {
+  return {
+    Type: 'AWS::IAM::ManagedPolicy',
+    Properties: {
+      ManagedPolicyName: `${names.service}-${names.stage}-undo`,
+      Description: `What driftwarden undo needs to reverse ${names.service}-${names.stage} remediations; attach it to the operator role that runs undo`,
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          ...remediationsOf(rules, remediations).flatMap((remediation) => remediation.undoPermissions.map(statementOf)),
+          // undo reads the audit record it reverses and records that it did.
+          { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: arnOf(AUDIT_TABLE) },
+        ],
+      },
+    },
+  };
+}
+
+function remediationRoleStatements(rules: readonly AnyRule[], remediations: readonly AnyRemediation[], rotationLambdaArn?: string): object[] {
   const reads = new Set<string>();
   for (const rule of rules) {
     for (const type of rule.resourceTypes) for (const action of inventoryPermissions(type)) reads.add(action);
@@ -60,14 +92,9 @@ function remediationRoleStatements(rules: readonly AnyRule[], remediations: read
   return [
     // Describe/List/Get calls of the re-read accept no resource scope.
     { Effect: 'Allow', Action: [...reads].sort(), Resource: '*' },
-    ...remediationsOf(rules, remediations).flatMap((remediation) =>
-      remediation.permissions.map((grant) => ({
-        Effect: 'Allow',
-        Action: [...grant.actions],
-        Resource: grant.resources.map((resource) => (resource === '*' ? '*' : sub(resource))),
-      })),
-    ),
-    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: arnOf(AUDIT_TABLE) },
+    ...remediationsOf(rules, remediations).flatMap((remediation) => remediation.permissions.map(statementOf)),
+    ...(rotationLambdaArn ? [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: rotationLambdaArn }] : []),
+    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: arnOf(AUDIT_TABLE) },
     {
       Effect: 'Allow',
       Action: ['events:PutEvents'],
@@ -131,7 +158,8 @@ export function remediationStack(projectDir: string, names: StackNames): Record<
   const functionName = `${names.service}-${names.stage}-remediate`;
   const flowLogGroups = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${settings.remediation.flowLogs.logGroupPrefix}/*`;
   return {
-    RemediateRole: lambdaRole(functionName, remediationRoleStatements(rules, REMEDIATIONS)),
+    RemediateRole: lambdaRole(functionName, remediationRoleStatements(rules, REMEDIATIONS, settings.remediation.rotationLambdaArn)),
+    RemediationUndoPolicy: undoPolicy(rules, REMEDIATIONS, names),
     [AUDIT_TABLE]: {
       Type: 'AWS::DynamoDB::Table',
       // The audit trail outlives the stack: removing driftwarden must not erase what it did.

@@ -4,7 +4,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import middy from '@middy/core';
-import { createAwsClients } from '../lib/aws/clients';
+import type { Context } from 'aws-lambda';
+import { awsClientConfig, createAwsClients, worstCaseCallMs } from '../lib/aws/clients';
 import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
 import { handleRuleInvocation, type RuleHandlerOutcome } from '../lib/config-rule/handle';
 import { deployedSettings } from '../lib/settings';
@@ -14,7 +15,7 @@ const logger = new Logger({ serviceName: 'driftwarden' });
 const metrics = new Metrics({ namespace: 'driftwarden', serviceName: 'driftwarden' });
 const settings = deployedSettings(RULES);
 const region = process.env.AWS_REGION ?? 'us-east-1';
-const config = new ConfigServiceClient({ region, maxAttempts: 6, retryMode: 'adaptive' });
+const config = new ConfigServiceClient(awsClientConfig({ region }));
 const clients = createAwsClients({ region });
 
 function recordMetrics(outcome: RuleHandlerOutcome): void {
@@ -34,7 +35,10 @@ const failureLogging: middy.MiddlewareObj = {
   },
 };
 
-export const handler = middy(async (event: unknown) => {
+/** No call is started with less time left than the slowest call can take, plus room to report and log. */
+const STOP_STARTING_MS = worstCaseCallMs() + 10_000;
+
+export const handler = middy(async (event: unknown, context: Context) => {
   const accountId = (event as { accountId?: string } | null)?.accountId;
   const outcome = await handleRuleInvocation(event, {
     rules: RULES,
@@ -42,6 +46,7 @@ export const handler = middy(async (event: unknown) => {
     config,
     sources: awsRuleRunSources({ config, clients, region, ...(accountId !== undefined && { accountId }) }),
     now: () => new Date(),
+    outOfTime: () => context.getRemainingTimeInMillis() < STOP_STARTING_MS,
     record: recordMetrics,
   });
   logger.info('Reported evaluations', { ...outcome });

@@ -5,7 +5,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
-import { createAwsClients } from '../lib/aws/clients';
+import type { Context } from 'aws-lambda';
+import { configRuleName, enabledRules } from '../deploy/config-rules';
+import { awsClientConfig, createAwsClients, worstCaseCallMs } from '../lib/aws/clients';
 import { readResource } from '../lib/aws/inventory';
 import { loadLookups } from '../lib/aws/lookups';
 import { SettingsError } from '../lib/errors';
@@ -15,6 +17,7 @@ import { isResourceType } from '../lib/model';
 import { DynamoDbAuditLog } from '../lib/remediation/dynamodb-audit';
 import { EventBridgePublisher } from '../lib/remediation/eventbridge-publisher';
 import { remediateFinding, type RemediationRun } from '../lib/remediation/remediate';
+import { checkFindingScope } from '../lib/remediation/scope';
 import { deployedSettings } from '../lib/settings';
 import { REMEDIATIONS } from '../remediations';
 import { RULES } from '../rules';
@@ -24,6 +27,10 @@ const metrics = new Metrics({ namespace: 'driftwarden', serviceName: 'driftwarde
 const settings = deployedSettings(RULES);
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const clients = createAwsClients({ region });
+const stage = required('DRIFTWARDEN_STAGE');
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'driftwarden';
+/** No change is started with less time left than its slowest call can take, plus room to record the outcome. */
+const STOP_STARTING_MS = worstCaseCallMs() + 15_000;
 
 function required(name: string): string {
   const value = process.env[name];
@@ -31,8 +38,8 @@ function required(name: string): string {
   return value;
 }
 
-const audit = new DynamoDbAuditLog(new DynamoDBClient({ region }), required('AUDIT_TABLE_NAME'));
-const events = new EventBridgePublisher(new EventBridgeClient({ region }), required('DRIFTWARDEN_STAGE'), process.env.EVENT_BUS_NAME || 'default');
+const audit = new DynamoDbAuditLog(new DynamoDBClient(awsClientConfig({ region })), required('AUDIT_TABLE_NAME'));
+const events = new EventBridgePublisher(new EventBridgeClient(awsClientConfig({ region })), stage, process.env.EVENT_BUS_NAME || 'default');
 const stack = {
   ...(process.env.DRIFTWARDEN_KMS_KEY_ARN && { kmsKeyArn: process.env.DRIFTWARDEN_KMS_KEY_ARN }),
   ...(process.env.FLOW_LOG_ROLE_ARN && { flowLogRoleArn: process.env.FLOW_LOG_ROLE_ARN }),
@@ -53,9 +60,16 @@ const failureLogging: middy.MiddlewareObj = {
   },
 };
 
-export const handler = middy(async (event: unknown) => {
+/** This stage's Config rule names that have a remediation: the only ones whose findings it acts on. */
+const configRuleNames = enabledRules(RULES, settings)
+  .filter((rule) => rule.remediation !== undefined)
+  .map((rule) => configRuleName({ service: serviceName, stage }, rule));
+
+export const handler = middy(async (event: unknown, lambda: Context) => {
   const finding = findingFromComplianceChange(event, RULES);
   logger.appendKeys({ eventId: finding.eventId, ruleId: finding.ruleId, resourceId: finding.resourceId });
+  // arn:aws:lambda:<region>:<account>:function:<name>
+  checkFindingScope(finding, RULES, { accountId: lambda.invokedFunctionArn.split(':')[4] ?? '', region, configRuleNames });
   const context = { region: finding.region, accountId: finding.accountId };
   const run = await remediateFinding(finding, {
     rules: RULES,
@@ -69,6 +83,7 @@ export const handler = middy(async (event: unknown) => {
     loadLookups: async (rule, resource) => createLookups(await loadLookups(rule.lookups, clients, { resources: [resource] })),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    outOfTime: () => lambda.getRemainingTimeInMillis() < STOP_STARTING_MS,
   });
   logger.info('Remediation finished', { ...run });
   recordMetrics(run, finding.ruleId);

@@ -1,5 +1,5 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { createAwsClients } from '../../lib/aws/clients';
+import { awsClientConfig, createAwsClients } from '../../lib/aws/clients';
 import { awsRuleRunSources } from '../../lib/config-rule/aws-sources';
 import { readRuleInvocation } from '../../lib/config-rule/invocation';
 import { toConfigEvaluation } from '../../lib/config-rule/report';
@@ -28,7 +28,7 @@ async function liveSources(flags: EvalFlags, accountId: string | undefined): Pro
   const region = flags.region ?? (await defaultRegion(flags.profile));
   const profile = flags.profile !== undefined ? { profile: flags.profile } : {};
   return awsRuleRunSources({
-    config: new ConfigServiceClient({ region, ...profile }),
+    config: new ConfigServiceClient(awsClientConfig({ region, ...profile })),
     clients: createAwsClients({ region, ...profile }),
     region,
     ...(accountId !== undefined && { accountId }),
