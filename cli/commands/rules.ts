@@ -1,0 +1,50 @@
+import { Option, type Command } from 'commander';
+import { describeRule, type RuleDescription } from '../../lib/rule-catalogue';
+import { RULES } from '../../rules';
+import type { CliContext } from '../context';
+import { loadSettings } from '../settings';
+
+interface RulesFlags {
+  format: 'table' | 'json';
+  config?: string;
+}
+
+function formatValue(value: unknown): string {
+  return typeof value === 'string' ? (value === '' ? '""' : value) : JSON.stringify(value);
+}
+
+function renderRule(rule: RuleDescription): string[] {
+  const parameters = rule.parameters.map((parameter) =>
+    parameter.value === undefined ? `${parameter.name} (optional)` : `${parameter.name}=${formatValue(parameter.value)}`,
+  );
+  const fields: [string, string][] = [
+    ['resource types', rule.resourceTypes.join(', ')],
+    ['triggers', rule.triggers.join(', ')],
+    ['parameters', parameters.join(', ') || 'none'],
+    ['AWS managed rule', rule.configManagedRules.join(', ') || 'none'],
+    ['Security Hub', rule.securityHubControls.join(', ') || 'none'],
+    ['remediation', rule.remediation ? `${rule.remediation.id} (mode: ${rule.remediation.mode})` : 'none'],
+    ['documentation', rule.documentation],
+  ];
+  return [
+    `${rule.id}  ${rule.severity}${rule.enabled ? '' : '  (disabled in settings)'}`,
+    `  ${rule.title}`,
+    ...fields.map(([name, value]) => `  ${name.padEnd(16)}  ${value}`),
+    '',
+  ];
+}
+
+export function runRules(flags: RulesFlags, context: CliContext): void {
+  const settings = loadSettings(flags.config);
+  const rules = RULES.map((rule) => describeRule(rule, settings));
+  context.stdout.write(flags.format === 'json' ? `${JSON.stringify({ rules }, null, 2)}\n` : `${rules.flatMap(renderRule).join('\n')}`);
+}
+
+export function registerRulesCommand(program: Command, context: CliContext): void {
+  program
+    .command('rules')
+    .description('List every rule: severity, resource types, parameters, AWS managed rule and Security Hub mapping, remediation and its documentation.')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--config <file>', 'settings file whose parameters and remediation modes to show (default: .driftwarden.yml when present)')
+    .action((flags: RulesFlags) => runRules(flags, context));
+}
