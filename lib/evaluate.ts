@@ -21,6 +21,11 @@ export interface Evaluation {
   matches?: unknown[];
   /** Present when the resource carries an exemption in force: reported, but not acted on. */
   exemption?: Exemption;
+  /** A finding the `--baseline` file already records: listed, but not counted as new. */
+  baselined?: true;
+  /** The source file that declares the resource (relative path), and the 1-based line. */
+  file?: string;
+  line?: number;
   /** When the evaluated state was observed (Config: the item's capture time). */
   orderingTimestamp: string;
 }

@@ -6,7 +6,7 @@ import type { ResourceOf, ResourceType } from './model';
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+export type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE' | 'INSUFFICIENT_DATA';
 export type Trigger = 'change' | 'periodic';
 
 /** AWS Config rejects annotations longer than this. */

@@ -26,7 +26,7 @@ export interface RuleHandlerOutcome {
 }
 
 function countByCompliance(evaluations: readonly Evaluation[]): Record<Compliance, number> {
-  const counts: Record<Compliance, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
+  const counts: Record<Compliance, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0, INSUFFICIENT_DATA: 0 };
   for (const evaluation of evaluations) counts[evaluation.compliance] += 1;
   return counts;
 }
