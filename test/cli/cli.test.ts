@@ -181,7 +181,7 @@ describe('CLI: driftwarden scan', () => {
     ['a bad parameter value', ['--demo', '--param', 'public-app-ports.authorizedTcpPorts=http'], /^driftwarden: Rule public-app-ports: parameter "authorizedTcpPorts": "http" is not a port or port range .*\n$/],
     ['an unknown parameter', ['--demo', '--param', 'secret-rotation.maxAge=30'], /^driftwarden: --param secret-rotation\.maxAge=30: rule secret-rotation has no parameter "maxAge" \(known: maxAgeDays\)\n$/],
     ['a bad settings file', ['--demo', '--config', 'bad-settings.yml'], /^driftwarden: bad-settings\.yml: rules\.public-app-ports: .*\n$/],
-    ['an unknown format', ['--demo', '--format', 'xml'], /^driftwarden: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, sarif, html\.\n$/],
+    ['an unknown format', ['--demo', '--format', 'xml'], /^driftwarden: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, sarif, html, junit, markdown, github, asff, ocsf\.\n$/],
     ['an unknown option', ['--demo', '--colour'], /^driftwarden: unknown option '--colour'\n$/],
     ['an output file that cannot be written', ['--demo', '--output', 'no-such-folder/report.txt'], /^driftwarden: Cannot write no-such-folder\/report\.txt: its folder does not exist\.\n$/],
     ['a live scan with no region', [], /^driftwarden: No AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile\.\n$/],
