@@ -6,6 +6,8 @@ import type { Evaluation } from '../evaluate';
 
 /** GitHub-flavoured Markdown, sized for a job summary (`$GITHUB_STEP_SUMMARY`). */
 
+const MAX_ROWS = 1000;
+
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
@@ -34,10 +36,13 @@ export function renderMarkdown(report: ScanReport, rules: readonly AnyRule[]): s
   ];
   const incomplete = incompleteNotes(report);
   if (incomplete.length > 0) lines.push('> [!WARNING]', '> **Incomplete scan.** Parts of the input were not read, so they were not judged:', ...incomplete.map((note) => `> - ${note}`), '');
-  if (findings.length > 0) lines.push('### Findings', '', ...header, ...findings.map((evaluation) => row(evaluation, evaluation.annotation)), '');
-  const unknown = report.evaluations.filter((evaluation) => verdictOf(evaluation) === 'unknown').sort(byRuleThenResource);
+  // GitHub keeps at most 1 MiB of a job summary: the first rows, and a count of the rest.
+  const shown = findings.slice(0, MAX_ROWS);
+  if (findings.length > 0) lines.push('### Findings', '', ...header, ...shown.map((evaluation) => row(evaluation, evaluation.annotation)), '');
+  if (findings.length > MAX_ROWS) lines.push(`…and ${findings.length - MAX_ROWS} more findings: see the full report.`, '');
+  const unknown = report.evaluations.filter((evaluation) => verdictOf(evaluation) === 'unknown').sort(byRuleThenResource).slice(0, MAX_ROWS);
   if (unknown.length > 0) lines.push('### Unknown', '', 'The input cannot tell whether these comply; they are not counted as compliant.', '', ...header, ...unknown.map((evaluation) => row(evaluation, evaluation.annotation)), '');
-  const exempt = report.evaluations.filter((evaluation) => verdictOf(evaluation) === 'exempt').sort(byRuleThenResource);
+  const exempt = report.evaluations.filter((evaluation) => verdictOf(evaluation) === 'exempt').sort(byRuleThenResource).slice(0, MAX_ROWS);
   if (exempt.length > 0) lines.push('<details><summary>Exempt (' + exempt.length + ')</summary>', '', ...header, ...exempt.map((evaluation) => row(evaluation, `${evaluation.annotation} — exempt: ${exemptionText(evaluation)}`)), '', '</details>', '');
   const skipped = skippedNote(report);
   if (skipped) lines.push(skipped, '');

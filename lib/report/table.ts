@@ -19,17 +19,16 @@ function paint(enabled: boolean, code: string, text: string): string {
   return enabled ? `\u001b[${code}m${text}\u001b[0m` : text;
 }
 
-function rows(evaluations: readonly Evaluation[], color: boolean, report: ScanReport): string[] {
+/** Appends to `lines` in place: `lines.push(...rows)` would spread 300,000 arguments and overflow the stack. */
+function appendRows(lines: string[], evaluations: readonly Evaluation[], color: boolean, report: ScanReport): void {
   // A loop, not Math.max(...list): spreading 150,000 arguments overflows the stack.
   let ruleWidth = 0;
   for (const evaluation of evaluations) ruleWidth = Math.max(ruleWidth, evaluation.ruleId.length);
-  const lines: string[] = [];
   for (const evaluation of evaluations) {
     const location = locationText(evaluation, report);
     const where = location && evaluation.line !== undefined ? `  ${paint(color, '2', location)}` : '';
     lines.push(`  ${evaluation.ruleId.padEnd(ruleWidth)}  ${paint(color, '1', resourceLabel(evaluation))}${where}`, `  ${' '.repeat(ruleWidth)}  ${paint(color, '2', evaluation.annotation)}`);
   }
-  return lines;
 }
 
 /** The report for people: findings grouped by severity, then totals. */
@@ -38,7 +37,9 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
   const lines: string[] = [`driftwarden: ${describeSource(report)}`, ''];
   for (const [severity, findings] of findingsBySeverity(report)) {
     if (findings.length === 0) continue;
-    lines.push(paint(options.color, SEVERITY_COLOURS[severity], `${severity.toUpperCase()} (${findings.length})`), ...rows(findings, options.color, report), '');
+    lines.push(paint(options.color, SEVERITY_COLOURS[severity], `${severity.toUpperCase()} (${findings.length})`));
+    appendRows(lines, findings, options.color, report);
+    lines.push('');
   }
   if (options.all) {
     const sections: [string, string, (evaluation: Evaluation) => boolean][] = [
@@ -50,12 +51,18 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
       const evaluations = report.evaluations.filter(belongs).sort(byRuleThenResource);
       if (evaluations.length === 0) continue;
       const shown = title === 'EXEMPT' ? evaluations.map((evaluation) => ({ ...evaluation, annotation: `${evaluation.annotation} [exempt: ${evaluation.exemption!.reason}${evaluation.exemption!.until ? ` until ${evaluation.exemption!.until}` : ''}]` })) : evaluations;
-      lines.push(paint(options.color, code, `${title} (${evaluations.length})`), ...rows(shown, options.color, report), '');
+      lines.push(paint(options.color, code, `${title} (${evaluations.length})`));
+      appendRows(lines, shown, options.color, report);
+      lines.push('');
     }
   }
   const unknown = report.evaluations.filter((evaluation) => verdictOf(evaluation) === 'unknown').sort(byRuleThenResource);
-  if (unknown.length > 0) lines.push(paint(options.color, '33', `UNKNOWN (${unknown.length}): the input cannot tell; not counted as compliant`), ...rows(unknown, options.color, report), '');
-  const flagged = new Set([...findingsBySeverity(report).values()].flat().concat(unknown).map((evaluation) => evaluation.ruleId));
+  if (unknown.length > 0) {
+    lines.push(paint(options.color, '33', `UNKNOWN (${unknown.length}): the input cannot tell; not counted as compliant`));
+    appendRows(lines, unknown, options.color, report);
+    lines.push('');
+  }
+  const flagged = new Set(report.evaluations.filter((evaluation) => ['finding', 'unknown'].includes(verdictOf(evaluation))).map((evaluation) => evaluation.ruleId));
   const explained = options.rules.filter((rule) => flagged.has(rule.id));
   if (explained.length > 0) {
     const idWidth = Math.max(0, ...explained.map((rule) => rule.id.length));
