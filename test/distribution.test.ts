@@ -11,7 +11,8 @@ const PLAN = join(FIXTURES, 'terraform', 'plan-web.json');
 describe('Distribution', () => {
   it('packs a tarball that installs into an empty folder and runs `driftwarden scan --demo`', () => {
     const work = mkdtempSync(join(tmpdir(), 'driftwarden-pack-'));
-    const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+    // The bundle is already built by the test setup; rebuilding it here would race the other CLI tests.
+    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
     const listing = execFileSync('tar', ['tzf', join(work, tarball)], { encoding: 'utf8' });
     for (const entry of ['package/dist/cli.js', 'package/bin/driftwarden.js', 'package/docs/rules/public-app-ports.md', 'package/action.yml']) expect(listing).toContain(entry);
     expect(listing).not.toContain('package/test/');
