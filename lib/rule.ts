@@ -7,6 +7,9 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE' | 'INSUFFICIENT_DATA';
+
+/** The verdicts AWS Config accepts from a custom rule; `INSUFFICIENT_DATA` (cannot be known here) is the CLI's alone. */
+export type ReportableCompliance = Exclude<Compliance, 'INSUFFICIENT_DATA'>;
 export type Trigger = 'change' | 'periodic';
 
 /** AWS Config rejects annotations longer than this. */
