@@ -1,9 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import demoAccount from '../demo/account.json';
 import { InputFormatError } from '../lib/errors';
 import { readSnapshot, snapshotItems } from '../lib/sources/snapshot';
 import type { SourceResult } from '../lib/sources/source';
 import { isTerraformJson, readTerraform } from '../lib/sources/terraform';
+import { readTextFile } from '../lib/text-file';
 import type { Output } from './context';
 import type { LiveListingError } from './live';
 
@@ -18,14 +19,7 @@ export function isTerraformSourcePath(path: string): boolean {
 }
 
 export function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
-    throw new InputFormatError(`Cannot read ${file}: ${reason}.`, { cause: error });
-  }
+  const text = readTextFile(file);
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -24,6 +24,8 @@ export interface Evaluation {
   matches?: unknown[];
   /** Present when the resource carries an exemption in force: reported, but not acted on. */
   exemption?: Exemption;
+  /** A finding the `--baseline` file already records: listed, but not counted as new. */
+  baselined?: true;
   /** When the evaluated state was observed (Config: the item's capture time). */
   orderingTimestamp: string;
 }

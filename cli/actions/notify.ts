@@ -12,7 +12,7 @@ import type { SourceResult } from '../../lib/sources/source';
 import { RULES } from '../../rules';
 import type { NotifyFlags } from '../commands/notify';
 import type { CliContext } from '../context';
-import { commandSettings } from '../settings';
+import { loadSettings } from '../settings';
 import { readSnapshotFile } from '../input';
 
 /** The CLI reads no CloudTrail: every alert it renders says so instead of guessing. */
@@ -75,7 +75,7 @@ async function readSource(flags: NotifyFlags): Promise<SourceResult> {
 }
 
 export async function runNotify(flags: NotifyFlags, context: CliContext, slackOptions: SlackDeliveryOptions = { ...DEFAULT_SLACK_DELIVERY, sleep }): Promise<void> {
-  const settings = await commandSettings(flags.config);
+  const settings = await loadSettings(flags.config);
   const report = scan(await readSource(flags), { rules: RULES, settings, now: context.now() });
   const messages = previewNotifications(alertsForEvaluations(report.evaluations, settings, flags.stage, context.now()), settings);
   context.stdout.write(

@@ -6,7 +6,7 @@ import { remediateFinding, type RemediationRun } from '../../lib/remediation/rem
 import type { Settings } from '../../lib/settings';
 import { REMEDIATIONS } from '../../remediations';
 import { RULES } from '../../rules';
-import { commandSettings } from '../settings';
+import { loadSettings } from '../settings';
 import { auditTableName, type CommandIO, type RemediateDependencies, type RemediateFlags } from '../commands/remediate';
 
 /** CLI runs are not announced on the bus: the person sees the result, and the audit table keeps it. */
@@ -47,7 +47,7 @@ async function applyPlans(planned: PlannedFinding[], flags: RemediateFlags, sett
 }
 
 export async function runRemediate(flags: RemediateFlags, io: CommandIO, deps: RemediateDependencies): Promise<void> {
-  const settings = await commandSettings(flags.config);
+  const settings = await loadSettings(flags.config);
   const stack: StackResources = {
     ...(flags.kmsKeyArn !== undefined && { kmsKeyArn: flags.kmsKeyArn }),
     ...(flags.flowLogRoleArn !== undefined && { flowLogRoleArn: flags.flowLogRoleArn }),

@@ -13,8 +13,15 @@ export interface ScanFlags {
   concurrency: number;
   config?: string;
   param?: string[];
+  rule?: string[];
+  skipRule?: string[];
+  severity?: Severity;
+  suppressions?: string;
+  baseline?: string;
+  createBaseline?: string;
   format: OutputFormat;
-  output?: string;
+  output?: string[];
+  accountId?: string;
   failOn?: Severity | 'none';
   all?: boolean;
   var?: string[];
@@ -36,21 +43,28 @@ function positiveInteger(value: string): number {
 export function registerScanCommand(program: Command, context: CliContext): void {
   program
     .command('scan')
-    .description('Evaluate every rule against a live account (default), a Config snapshot, a Terraform plan or state, or the demo account.')
-    .option('--snapshot <file>', 'AWS Config items: batch-get-resource-config or get-resource-config-history output, an array, or one item')
-    .option('--terraform <path>', 'the JSON of `terraform show -json` for a plan or a state, or Terraform source: a folder or a .tf / .tf.json file')
+    .description('Evaluate the rules against a live account (default), a Config snapshot, a Terraform plan or state, or the demo account.')
+    .option('--snapshot <file>', 'AWS Config items: batch-get-resource-config or get-resource-config-history output, an array, or one item (- reads standard input)')
+    .option('--terraform <path>', 'the JSON of `terraform show -json` for a plan or a state (- reads standard input), or Terraform source: a folder or a .tf / .tf.json file')
     .option('--var <name=value>', 'Terraform source: a root variable value, as `terraform plan -var` (repeatable)', collect)
     .option('--var-file <file>', 'Terraform source: a .tfvars file, after terraform.tfvars and *.auto.tfvars (repeatable)', collect)
     .option('--source-root <dir>', 'Terraform plan or state: the configuration folder, so findings carry file and line')
     .option('--allow-partial', 'exit by the findings even when part of the input could not be read (e.g. a registry module)')
     .option('--demo', 'the embedded sample account (exits 0 unless --fail-on is given)')
     .option('--profile <name>', 'live scan: AWS profile from the shared config files')
-    .option('--region <region>', 'live scan: region to scan; repeat or comma-separate for several', collect)
+    .option('--region <region>', 'live scan: region to scan; repeat or comma-separate for several (asff: the region of findings that name none)', collect)
     .addOption(new Option('--concurrency <n>', 'live scan: AWS calls in flight at once').default(8).argParser(positiveInteger))
-    .option('--config <file>', 'settings file (JSON or YAML), the same the deployment uses')
+    .option('--config <file>', 'settings file (JSON or YAML), the same the deployment uses (default: .driftwarden.yml in this folder or at the repository root)')
     .option('--param <rule.name=value>', 'rule parameter, e.g. public-app-ports.authorizedTcpPorts=80,443,8443 (repeatable)', collect)
-    .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
-    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--rule <id>', 'run only this rule; an id or a glob such as "encryption-*" (repeatable)', collect)
+    .option('--skip-rule <id>', 'do not run this rule; an id or a glob (repeatable)', collect)
+    .addOption(new Option('--severity <severity>', 'run only rules of this severity or above').choices(SEVERITIES))
+    .option('--suppressions <file>', 'YAML or JSON list of { resource, rule, reason, expires }: exempts those findings like the exemption tag')
+    .option('--baseline <file>', 'report only findings that are not in this baseline')
+    .option('--create-baseline <file>', "record this scan's findings as the baseline (exits 0 unless --fail-on is given)")
+    .addOption(new Option('--format <format>', 'format printed on standard output').choices(OUTPUT_FORMATS).default('table'))
+    .option('--output <[format=]file>', 'also write a report to a file: FORMAT=FILE, or FILE with the format its extension implies (repeatable)', collect)
+    .option('--account-id <id>', 'asff: the AWS account of findings whose source names none (Terraform)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high; none with --demo)').choices([...SEVERITIES, 'none']))
     .option('--all', 'table: also list compliant, exempt and not-applicable evaluations')
     .action(async (flags: ScanFlags) => (await import('../actions/scan')).runScan(flags, context));

@@ -1,7 +1,7 @@
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { Evaluation } from '../evaluate';
 import { SweepIncompleteError } from '../errors';
-import type { AnyRule, Compliance } from '../rule';
+import type { AnyRule, ReportableCompliance } from '../rule';
 import type { Settings } from '../settings';
 import { readRuleInvocation } from './invocation';
 import { reportEvaluations } from './report';
@@ -22,14 +22,14 @@ export interface RuleHandlerDeps {
 export interface RuleHandlerOutcome {
   ruleId: string;
   messageType: string;
-  reported: Record<Compliance, number>;
+  reported: Record<ReportableCompliance, number>;
   unchanged: number;
   batches: number;
 }
 
-function countByCompliance(evaluations: readonly Evaluation[]): Record<Compliance, number> {
-  const counts: Record<Compliance, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
-  for (const evaluation of evaluations) counts[evaluation.compliance] += 1;
+function countByCompliance(evaluations: readonly Evaluation[]): Record<ReportableCompliance, number> {
+  const counts: Record<ReportableCompliance, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
+  for (const { compliance } of evaluations) if (compliance !== 'INSUFFICIENT_DATA') counts[compliance] += 1;
   return counts;
 }
 
