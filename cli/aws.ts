@@ -57,6 +57,7 @@ export const awsLiveCollector: LiveCollector = {
       resources: result.regions.flatMap((region) => region.resources),
       lookups: createLookups(mergeRegions(result.regions.map((region) => region.lookupData))),
       errors: result.errors.map((error) => ({ resourceType: error.subject, region: error.region, message: error.message })),
+      listed: regions.length * resourceTypesOf(request.rules).length - new Set(result.errors.filter((error) => !error.subject.startsWith('lookup:')).map((error) => `${error.subject} ${error.region}`)).size,
     };
   },
 };

@@ -32,6 +32,8 @@ export interface LiveCollection {
   resources: Resource[];
   lookups: Lookups;
   errors: readonly LiveListingError[];
+  /** Listings (resource type × region) that were read to the end: 0 means nothing was read at all. */
+  listed: number;
 }
 
 /**

@@ -35,6 +35,12 @@ export class SweepIncompleteError extends DriftwardenError {}
 /** The invocation stopped starting work that could not finish before Lambda's limit; the message says what was left undone. */
 export class DeadlineExceededError extends DriftwardenError {}
 
+/**
+ * A rule could not decide a verdict even with live lookups (a key AWS would not describe). AWS Config
+ * takes no "unknown" verdict, so the invocation fails and the previous verdict stands.
+ */
+export class UndecidedVerdictError extends DriftwardenError {}
+
 /** Settings (deploy settings file, environment) are invalid. */
 export class SettingsError extends DriftwardenError {}
 

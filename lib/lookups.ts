@@ -1,4 +1,35 @@
-import type { FlowLog, KeyManager, SecretRotationState } from './model';
+
+export type FlowLogTrafficType = 'ACCEPT' | 'REJECT' | 'ALL';
+
+/**
+ * Whether a flow log fails to deliver: `DeliverLogsStatus: FAILED`, or an error message ("Access
+ * error", "Rate limited") even where the status field is missing from the response.
+ */
+export function isDeliveryFailing(flowLog: { deliverLogsStatus?: string; deliverLogsErrorMessage?: string }): boolean {
+  return flowLog.deliverLogsStatus === 'FAILED' || (flowLog.deliverLogsErrorMessage !== undefined && flowLog.deliverLogsErrorMessage !== '');
+}
+
+/** A VPC flow log, as `DescribeFlowLogs` (or a snapshot's `AWS::EC2::FlowLog` item, or Terraform) describes it. */
+export interface FlowLog {
+  flowLogId: string;
+  resourceId: string;
+  trafficType?: FlowLogTrafficType;
+  /** `ACTIVE` when the flow log exists and runs. Absent when the source cannot say (a plan). */
+  status?: string;
+  /** `SUCCESS` or `FAILED`; with `FAILED`, `deliverLogsErrorMessage` says why (e.g. "Access error"). */
+  deliverLogsStatus?: string;
+  deliverLogsErrorMessage?: string;
+  destinationType?: string;
+  destination?: string;
+}
+
+/** The last rotation of a secret, when the resource itself does not carry it. */
+export interface SecretRotationState {
+  lastRotatedDate?: string;
+  createdDate?: string;
+}
+
+export type KeyManager = 'AWS' | 'CUSTOMER';
 
 /**
  * What a rule may need beyond the resource itself. Lookups are synchronous: whoever runs a rule
@@ -23,13 +54,21 @@ export interface LookupData {
 /** AWS-managed keys are recognisable by alias (`alias/aws/sns`) without asking KMS. */
 export const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
 
+/**
+ * Who manages the key an alias names, without asking KMS: `alias/aws/…` is reserved for AWS managed
+ * keys, and every other alias can only point at a customer managed key. Undefined for a key id or ARN.
+ */
+export function keyManagerOfAlias(kmsKeyId: string): KeyManager | undefined {
+  if (AWS_MANAGED_ALIAS.test(kmsKeyId)) return 'AWS';
+  return /(^|:)alias\//.test(kmsKeyId) ? 'CUSTOMER' : undefined;
+}
+
 export function createLookups(data: LookupData): Lookups {
   return {
     // A loaded flow-log listing that has nothing for this VPC means "no flow logs", not "unknown".
     flowLogs: (vpcId) => (data.flowLogsByVpc ? (data.flowLogsByVpc.get(vpcId) ?? []) : undefined),
     secretRotation: (secretId) => data.secretRotation?.get(secretId),
-    keyManager: (kmsKeyId) =>
-      AWS_MANAGED_ALIAS.test(kmsKeyId) ? 'AWS' : data.keyManagers?.get(kmsKeyId),
+    keyManager: (kmsKeyId) => keyManagerOfAlias(kmsKeyId) ?? data.keyManagers?.get(kmsKeyId),
   };
 }
 

@@ -17,6 +17,7 @@ export type Trigger = 'change' | 'periodic';
 export const MAX_ANNOTATION_LENGTH = 256;
 
 export interface RuleResult<Match = unknown> {
+  /** `INSUFFICIENT_DATA` when the input cannot tell (offline, before apply): the annotation says what is missing. */
   compliance: Compliance;
   /** A sentence a person can act on: names the port, CIDR, key or date. */
   annotation: string;

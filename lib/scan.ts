@@ -1,6 +1,6 @@
 import { findingFingerprint } from './baseline';
 import { InvalidParameterError } from './errors';
-import { evaluateResource, findRule, type Evaluation } from './evaluate';
+import { evaluateResource, findRule, notApplicable, type Evaluation } from './evaluate';
 import { SEVERITIES, knownParameters, parseRuleParameters, type AnyRule, type Severity } from './rule';
 import { ruleSettingsFor, type Settings } from './settings';
 import type { IncompleteRead, SourceOrigin, SourceResult } from './sources/source';
@@ -159,6 +159,14 @@ export function scan(source: SourceResult, options: ScanOptions): ScanReport {
       }
     }
   }
+  for (const gone of source.gone ?? []) {
+    for (const { rule } of rulesByType.get(gone.resourceType) ?? []) {
+      const what = gone.status === 'ResourceNotRecorded' ? 'no longer recorded by AWS Config' : 'deleted';
+      evaluations.push(notApplicable(rule, gone, `The resource is ${what} (its newest configuration item is ${gone.status}); nothing to evaluate.`, gone.capturedAt ?? options.now.toISOString()));
+      summary.notApplicable++;
+      byRule[rule.id]!.notApplicable++;
+    }
+  }
   summary.evaluations = evaluations.length;
   return { origin: source.origin, summary, evaluations };
 }
@@ -173,9 +181,14 @@ export function isUnknown(evaluation: Evaluation): boolean {
   return evaluation.compliance === 'INSUFFICIENT_DATA';
 }
 
-/** Whether any finding is at or above `threshold` (`none` never fails). */
-export function failsAt(summary: ScanSummary, threshold: Severity | 'none'): boolean {
+/**
+ * Whether any finding is at or above `threshold` (`none` never fails). Unknown verdicts at or above
+ * it fail only when `failOnUnknown` is set: whether they are findings is exactly what cannot be told.
+ */
+export function failsAt(report: ScanReport, threshold: Severity | 'none', failOnUnknown = false): boolean {
   if (threshold === 'none') return false;
   const limit = SEVERITIES.indexOf(threshold);
-  return SEVERITIES.some((severity, rank) => rank <= limit && summary.findingsBySeverity[severity] > 0);
+  const atOrAbove = (severity: Severity) => SEVERITIES.indexOf(severity) <= limit;
+  if (SEVERITIES.some((severity) => atOrAbove(severity) && report.summary.findingsBySeverity[severity] > 0)) return true;
+  return failOnUnknown && report.evaluations.some((evaluation) => isUnknown(evaluation) && atOrAbove(evaluation.severity));
 }

@@ -10,7 +10,7 @@ import {
   type RemediationClients,
   type RemediationPlan,
 } from '../lib/remediation/plan';
-import { ebsVolumeRunbook, efsRunbook, rdsClusterRunbook, rdsInstanceRunbook } from '../lib/remediation/runbooks';
+import { ebsVolumeRunbook, ecrRepositoryRunbook, efsRunbook, elastiCacheRunbook, rdsClusterRunbook, rdsInstanceRunbook } from '../lib/remediation/runbooks';
 
 interface Parameters {
   requireCustomerManagedKey: boolean;
@@ -174,12 +174,95 @@ function volumePlan(input: Input, base: Base): RemediationPlan {
   };
 }
 
+/** SSE-SQS when no key is asked for, else SSE-KMS with the chosen key; undo restores whichever the queue had. */
+function queuePlan(input: Input, base: Base, before: EncryptionProperties): RemediationPlan {
+  const queueUrl = input.resource.id;
+  const choice = chooseKey(input, undefined);
+  if ('problem' in choice) {
+    return nothingAutomatic(base, `Cannot encrypt queue ${queueUrl}: ${choice.problem}.`, choice.problem, [
+      `aws sqs set-queue-attributes --queue-url ${queueUrl} --attributes KmsMasterKeyId=<key-arn>`,
+    ]);
+  }
+  const attributes = choice.key ? { KmsMasterKeyId: choice.key } : { SqsManagedSseEnabled: 'true' };
+  // Setting one kind of encryption turns the other off; restore exactly what was there.
+  const restore = before.kmsKeyId ? { KmsMasterKeyId: before.kmsKeyId } : before.encrypted ? { SqsManagedSseEnabled: 'true' } : { KmsMasterKeyId: '', SqsManagedSseEnabled: 'false' };
+  const what = choice.key ? `SSE-KMS with ${choice.key}` : 'SSE-SQS';
+  return {
+    ...base,
+    summary: `Encrypt queue ${queueUrl} with ${what}.`,
+    keeps: [...base.keeps, 'messages already in the queue stay as they were; new messages are encrypted', ...(choice.key ? ['producers and consumers need kms:GenerateDataKey and kms:Decrypt on the key'] : [])],
+    steps: [
+      {
+        description: `Encrypt queue ${queueUrl} with ${what}`,
+        call: { service: 'sqs', operation: 'SetQueueAttributes', input: { QueueUrl: queueUrl, Attributes: attributes } },
+        undo: [{ service: 'sqs', operation: 'SetQueueAttributes', input: { QueueUrl: queueUrl, Attributes: restore } }],
+      },
+    ],
+  };
+}
+
+/** DynamoDB is always encrypted: the only fix is a customer managed key, switched in place by UpdateTable. */
+function tablePlan(input: Input, base: Base, before: EncryptionProperties): RemediationPlan {
+  const table = input.resource.id;
+  const choice = chooseKey(input, undefined);
+  if ('problem' in choice || !choice.key) {
+    const problem = 'problem' in choice ? choice.problem : 'no customer managed key is configured (remediation.kmsKeyArn)';
+    return nothingAutomatic(base, `Cannot change the key of table ${table}: ${problem}.`, problem, [
+      `aws dynamodb update-table --table-name ${table} --sse-specification Enabled=true,SSEType=KMS,KMSMasterKeyId=<key-arn>`,
+    ]);
+  }
+  const restore = before.kmsKeyId
+    ? { TableName: table, SSESpecification: { Enabled: true, SSEType: 'KMS' as const, KMSMasterKeyId: before.kmsKeyId } }
+    : { TableName: table, SSESpecification: { Enabled: false } };
+  return {
+    ...base,
+    summary: `Encrypt table ${table} with ${choice.key}.`,
+    keeps: [...base.keeps, 'the table stays available while DynamoDB re-encrypts it; one key change is allowed per table every 6 hours'],
+    steps: [
+      {
+        description: `Switch table ${table} to ${choice.key}`,
+        call: { service: 'dynamodb', operation: 'UpdateTable', input: { TableName: table, SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: choice.key } } },
+        undo: [{ service: 'dynamodb', operation: 'UpdateTable', input: restore }],
+      },
+    ],
+  };
+}
+
+/** Kinesis encrypts a stream in place; without a chosen key it uses the AWS managed key alias/aws/kinesis. */
+function streamPlan(input: Input, base: Base, before: EncryptionProperties): RemediationPlan {
+  const stream = input.resource.id;
+  const choice = chooseKey(input, undefined);
+  if ('problem' in choice) {
+    return nothingAutomatic(base, `Cannot encrypt stream ${stream}: ${choice.problem}.`, choice.problem, [
+      `aws kinesis start-stream-encryption --stream-name ${stream} --encryption-type KMS --key-id <key-arn>`,
+    ]);
+  }
+  const key = choice.key ?? 'alias/aws/kinesis';
+  const restore: ApiCall = before.encrypted && before.kmsKeyId
+    ? { service: 'kinesis', operation: 'StartStreamEncryption', input: { StreamName: stream, EncryptionType: 'KMS', KeyId: before.kmsKeyId } }
+    : { service: 'kinesis', operation: 'StopStreamEncryption', input: { StreamName: stream, EncryptionType: 'KMS', KeyId: key } };
+  return {
+    ...base,
+    summary: `Encrypt stream ${stream} with ${key}.`,
+    keeps: [...base.keeps, 'records already in the stream stay unencrypted until they expire; producers and consumers need kms:GenerateDataKey and kms:Decrypt on a customer managed key'],
+    steps: [
+      {
+        description: `Start encryption of stream ${stream} with ${key}`,
+        call: { service: 'kinesis', operation: 'StartStreamEncryption', input: { StreamName: stream, EncryptionType: 'KMS', KeyId: key } },
+        undo: [restore],
+      },
+    ],
+  };
+}
+
 function manualOnly(input: Input, base: Base): RemediationPlan {
   const resource = input.resource;
   const target = { identifier: resource.name ?? resource.id, ...(resource.region && { region: resource.region }), kmsKeyId: runbookKey(input) };
   const manual =
     resource.type === 'AWS::RDS::DBInstance' ? rdsInstanceRunbook(target)
     : resource.type === 'AWS::RDS::DBCluster' ? rdsClusterRunbook(target)
+    : resource.type === 'AWS::ElastiCache::ReplicationGroup' ? elastiCacheRunbook(target)
+    : resource.type === 'AWS::ECR::Repository' ? ecrRepositoryRunbook(target)
     : efsRunbook({ ...target, identifier: resource.id });
   return { ...base, summary: `${labelOf(resource)} cannot be encrypted in place; nothing is changed automatically. Follow the runbook.`, keeps: [...base.keeps, `${labelOf(resource)} is not touched`], steps: [], manual };
 }
@@ -201,9 +284,17 @@ function planEncryption(input: Input): RemediationPlan {
       return logGroupPlan(input, base, before);
     case 'AWS::EC2::Volume':
       return volumePlan(input, base);
+    case 'AWS::SQS::Queue':
+      return queuePlan(input, base, before);
+    case 'AWS::DynamoDB::Table':
+      return tablePlan(input, base, before);
+    case 'AWS::Kinesis::Stream':
+      return streamPlan(input, base, before);
     case 'AWS::RDS::DBInstance':
     case 'AWS::RDS::DBCluster':
     case 'AWS::EFS::FileSystem':
+    case 'AWS::ElastiCache::ReplicationGroup':
+    case 'AWS::ECR::Repository':
       return manualOnly(input, base);
   }
 }
@@ -237,7 +328,7 @@ async function apply(plan: RemediationPlan, clients: RemediationClients): Promis
 
 export default defineRemediation({
   id: 'enable-encryption',
-  title: 'Encrypt what can be encrypted in place (S3 default encryption, SNS, log groups, EBS default); runbooks for the rest',
+  title: 'Encrypt what can be encrypted in place (S3 default encryption, SNS, SQS, DynamoDB, Kinesis, log groups, EBS default); runbooks for the rest',
   resourceTypes: ENCRYPTED_RESOURCE_TYPES,
   permissions: [
     { actions: ['s3:PutEncryptionConfiguration'], resources: ['arn:${AWS::Partition}:s3:::*'], reason: 'set (and on undo restore) bucket default encryption' },
@@ -251,6 +342,13 @@ export default defineRemediation({
       actions: ['ec2:GetEbsEncryptionByDefault', 'ec2:EnableEbsEncryptionByDefault'],
       resources: ['*'],
       reason: 'EBS encryption by default is a regional setting with no resource ARN',
+    },
+    { actions: ['sqs:SetQueueAttributes'], resources: ['arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:*'], reason: 'set (and on undo restore) the queue encryption' },
+    { actions: ['dynamodb:UpdateTable'], resources: ['arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*'], reason: 'switch (and on undo restore) the table KMS key' },
+    {
+      actions: ['kinesis:StartStreamEncryption', 'kinesis:StopStreamEncryption'],
+      resources: ['arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/*'],
+      reason: 'start (and on undo stop or restore) stream encryption',
     },
   ],
   undoPermissions: [

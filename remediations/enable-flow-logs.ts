@@ -1,5 +1,5 @@
 import { DescribeFlowLogsCommand, type FlowLog as Ec2FlowLog } from '@aws-sdk/client-ec2';
-import type { FlowLog, FlowLogTrafficType } from '../lib/model';
+import { isDeliveryFailing, type FlowLog, type FlowLogTrafficType } from '../lib/model';
 import { applyResultOf, errorCode, isRetryable, performSteps } from '../lib/remediation/execute';
 import {
   defineRemediation,
@@ -38,7 +38,7 @@ async function verifyFlowLog(flowLogId: string, waitSeconds: number, clients: Re
     } catch (error) {
       return { ok: false, message: `Flow log ${flowLogId} was created, but checking it failed: ${errorCode(error)}: ${(error as Error).message}`, retryable: isRetryable(error) };
     }
-    if (last?.DeliverLogsStatus === 'FAILED') {
+    if (last && isDeliveryFailing({ deliverLogsStatus: last.DeliverLogsStatus, deliverLogsErrorMessage: last.DeliverLogsErrorMessage })) {
       return { ok: false, message: `Flow log ${flowLogId} was created but cannot deliver logs: ${last.DeliverLogsErrorMessage ?? 'no reason given'}`, retryable: false };
     }
     if (last?.FlowLogStatus === 'ACTIVE' && last.DeliverLogsStatus === 'SUCCESS') {
@@ -114,7 +114,7 @@ export default defineRemediation({
     const { flowLogs } = input.settings;
     const existing = (input.evaluation.matches ?? []).filter(isFlowLog);
     const keeps = existing.map(
-      (flowLog) => `flow log ${flowLog.flowLogId} (${flowLog.deliverLogsStatus === 'FAILED' ? `failing: ${flowLog.deliverLogsErrorMessage ?? 'no reason given'}` : flowLog.status ?? 'not active'}); delete it once the new one delivers`,
+      (flowLog) => `flow log ${flowLog.flowLogId} (${isDeliveryFailing(flowLog) ? `failing: ${flowLog.deliverLogsErrorMessage ?? 'no reason given'}` : flowLog.status ?? 'not active'}); delete it once the new one delivers`,
     );
     const base = { ...planFor('enable-flow-logs', input), keeps, beforeState: { vpcId: vpc.id, flowLogs: existing }, verifyWithinSeconds: flowLogs.verifySeconds };
     const flowLogBase = {

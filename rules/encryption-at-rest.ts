@@ -1,17 +1,9 @@
 import { z } from 'zod';
 import { ENCRYPTED_RESOURCE_TYPES, type EncryptedResourceType, type ResourceOf, type ResourceType } from '../lib/model';
+import { definitionOf } from '../resources';
+import { SQS_MANAGED_SSE } from '../resources/sqs-queue';
 import { booleanString, keyArnList } from '../lib/parameters';
 import { defineRule, type EvaluationContext, type RuleResult } from '../lib/rule';
-
-const LABELS: Record<EncryptedResourceType, string> = {
-  'AWS::EC2::Volume': 'EBS volume',
-  'AWS::RDS::DBInstance': 'RDS instance',
-  'AWS::RDS::DBCluster': 'RDS cluster',
-  'AWS::S3::Bucket': 'S3 bucket',
-  'AWS::SNS::Topic': 'SNS topic',
-  'AWS::Logs::LogGroup': 'Log group',
-  'AWS::EFS::FileSystem': 'EFS file system',
-};
 
 /** SNS topics and log groups count as encrypted only with a KMS key, as their managed rules judge. */
 const KMS_KEY_REQUIRED = new Set<ResourceType>(['AWS::SNS::Topic', 'AWS::Logs::LogGroup']);
@@ -29,25 +21,36 @@ function keyIdentity(keyRef: string): string {
   return /^[0-9a-f-]{36}$/i.test(keyRef) ? `key/${keyRef}` : keyRef;
 }
 
+/** Encryption with a key the service itself manages (no KMS key of the account's), in words. */
+function serviceManagedEncryption(resource: ResourceOf<EncryptedResourceType>): string | undefined {
+  const { algorithm } = resource.properties;
+  if (algorithm === 'AES256') return resource.type === 'AWS::S3::Bucket' ? 'SSE-S3 (AES256)' : 'AES256 (a key the service manages)';
+  if (algorithm === SQS_MANAGED_SSE) return 'SSE-SQS (a key Amazon SQS manages)';
+  return undefined;
+}
+
 function checkKey(
   label: string,
   resource: ResourceOf<EncryptedResourceType>,
   params: Params,
   context: EvaluationContext,
 ): RuleResult {
-  const { kmsKeyId, algorithm } = resource.properties;
+  const { kmsKeyId } = resource.properties;
   const keyRestricted = params.requireCustomerManagedKey || params.kmsKeyArns !== undefined;
   const requirement = params.kmsKeyArns ? 'a key from kmsKeyArns' : 'a customer managed KMS key';
-  if (algorithm === 'AES256') {
+  const serviceManaged = serviceManagedEncryption(resource);
+  if (serviceManaged) {
     if (keyRestricted) {
-      return { compliance: 'NON_COMPLIANT', annotation: `${label} uses SSE-S3 (AES256); ${requirement} is required.` };
+      return { compliance: 'NON_COMPLIANT', annotation: `${label} uses ${serviceManaged}; ${requirement} is required.` };
     }
-    return { compliance: 'COMPLIANT', annotation: `${label} is encrypted with SSE-S3 (AES256).` };
+    return { compliance: 'COMPLIANT', annotation: `${label} is encrypted with ${serviceManaged}.` };
   }
-  // A key created in the same plan is unknown until apply: it is not the AWS managed key, nor proven acceptable.
-  if (keyRestricted && resource.unknown?.includes('kmsKeyId')) {
+  // A key known only after apply cannot be matched against key ARNs; its manager may still be known
+  // from what the configuration names (a key the same plan creates).
+  const keyUnknown = resource.unknown?.includes('kmsKeyId') === true;
+  if ((params.kmsKeyArns !== undefined || kmsKeyId === undefined) && keyRestricted && keyUnknown) {
     return {
-      compliance: 'NON_COMPLIANT',
+      compliance: 'INSUFFICIENT_DATA',
       annotation: `${label}: its KMS key is not known until apply, so ${requirement} cannot be confirmed.`,
     };
   }
@@ -65,7 +68,7 @@ function checkKey(
     const manager = kmsKeyId ? context.keyManager(kmsKeyId) : 'AWS';
     if (manager === undefined) {
       return {
-        compliance: 'NON_COMPLIANT',
+        compliance: 'INSUFFICIENT_DATA',
         annotation: `${label} is encrypted with ${kmsKeyId}, but whether that key is customer managed could not be looked up.`,
       };
     }
@@ -84,8 +87,8 @@ export default defineRule({
   title: 'Storage resources are encrypted at rest, with a customer managed KMS key where required',
   severity: 'high',
   resourceTypes: ENCRYPTED_RESOURCE_TYPES,
-  // AWS Config does not record log groups; the periodic sweep reads them from the Logs API.
-  sweepOnlyResourceTypes: ['AWS::Logs::LogGroup'],
+  // Types AWS Config does not record (log groups): the periodic sweep reads them from their APIs.
+  sweepOnlyResourceTypes: ENCRYPTED_RESOURCE_TYPES.filter((type) => !definitionOf(type).recordedByConfig),
   triggers: ['change', 'periodic'],
   parameters,
   references: {
@@ -97,18 +100,22 @@ export default defineRule({
       'sns-encrypted-kms',
       'cloudwatch-log-group-encrypted',
       'efs-encrypted-check',
+      'dynamodb-table-encrypted-kms',
+      'elasticache-repl-grp-encrypted-at-rest',
+      'kinesis-stream-encrypted',
+      'ecr-repository-cmk-encryption-enabled',
     ],
-    securityHub: ['EC2.3', 'RDS.3', 'RDS.27', 'S3.17', 'SNS.1', 'EFS.1'],
+    securityHub: ['EC2.3', 'RDS.3', 'RDS.27', 'S3.17', 'SNS.1', 'EFS.1', 'SQS.1', 'ElastiCache.4', 'Kinesis.1', 'ECR.5'],
   },
   remediation: 'enable-encryption',
   lookups: ['keyManager'],
   permissions: ['kms:DescribeKey'],
   evaluate(resource: ResourceOf<EncryptedResourceType>, params, context) {
-    const label = `${LABELS[resource.type]} ${resource.name ?? resource.id}`;
+    const label = `${definitionOf(resource.type).label} ${resource.name ?? resource.id}`;
     const encryption = resource.properties;
     if (encryption.encrypted === undefined) {
       return {
-        compliance: 'NON_COMPLIANT',
+        compliance: 'INSUFFICIENT_DATA',
         annotation: `${label}: encryption is not known until apply, so it cannot be confirmed; set it explicitly.`,
       };
     }

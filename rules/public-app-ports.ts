@@ -71,18 +71,23 @@ export default defineRule({
       const allowedPorts = allowed[protocol];
       return allowedPorts === undefined || !isCovered(portRangeOf(rule), allowedPorts);
     });
+    // Rules declared apart from a group the source does not hold: the verdict is on them, naming the group.
+    const subject = group.properties.partial ? `The ingress rules read for ${group.name ?? group.id}` : undefined;
     if (matches.length === 0 && group.unknown?.includes('ingress')) {
       return {
-        compliance: 'NON_COMPLIANT',
-        annotation: `Some ingress rules of ${group.name ?? group.id} are not known until apply, so what is open to the internet cannot be confirmed.`,
+        compliance: 'INSUFFICIENT_DATA',
+        annotation: `${subject ?? `Some ingress rules of ${group.name ?? group.id}`} are not known until apply, so what is open to the internet cannot be confirmed.`,
       };
     }
     if (matches.length === 0) {
-      return { compliance: 'COMPLIANT', annotation: 'No port outside the allow-lists is open to 0.0.0.0/0 or ::/0.' };
+      return {
+        compliance: 'COMPLIANT',
+        annotation: subject ? `${subject} open no port outside the allow-lists to 0.0.0.0/0 or ::/0.` : 'No port outside the allow-lists is open to 0.0.0.0/0 or ::/0.',
+      };
     }
     return {
       compliance: 'NON_COMPLIANT',
-      annotation: annotationList('Open to the internet: ', matches.map(describeIngress)),
+      annotation: annotationList(subject ? `Opens ${group.name ?? group.id} to the internet: ` : 'Open to the internet: ', matches.map(describeIngress)),
       matches,
     };
   },

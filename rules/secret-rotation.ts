@@ -157,9 +157,13 @@ export default defineRule({
       return { compliance: 'NON_COMPLIANT', annotation: `Secret ${name}: its last scheduled rotation did not happen; check the rotation function's logs.` };
     }
     const known = props.lastRotatedDate !== undefined || props.createdDate !== undefined ? props : context.secretRotation(secret.id);
+    if (known === undefined && props.rotationOccurringAsScheduled === true) {
+      // Without dates, Secrets Manager's own verdict on the last scheduled rotation (AWS Config records it) decides.
+      return { compliance: 'COMPLIANT', annotation: `Secret ${name} rotates ${interval.text}; Secrets Manager reports its rotations occur as scheduled.` };
+    }
     if (known === undefined) {
       return {
-        compliance: 'NON_COMPLIANT',
+        compliance: 'INSUFFICIENT_DATA',
         annotation: `Secret ${name} rotates ${interval.text}, but its last rotation date could not be looked up to confirm it works.`,
       };
     }

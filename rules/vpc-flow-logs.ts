@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FlowLog, FlowLogTrafficType } from '../lib/model';
+import { isDeliveryFailing, type FlowLog, type FlowLogTrafficType } from '../lib/model';
 import { defineRule } from '../lib/rule';
 
 function capturesTraffic(flowLog: FlowLog, required: FlowLogTrafficType): boolean {
@@ -8,7 +8,7 @@ function capturesTraffic(flowLog: FlowLog, required: FlowLogTrafficType): boolea
 
 /** A source that cannot observe a flow log's runtime state (a plan) leaves `status` unset. */
 function isRunning(flowLog: FlowLog): boolean {
-  return (flowLog.status === undefined || flowLog.status === 'ACTIVE') && flowLog.deliverLogsStatus !== 'FAILED';
+  return (flowLog.status === undefined || flowLog.status === 'ACTIVE') && !isDeliveryFailing(flowLog);
 }
 
 export default defineRule({
@@ -27,7 +27,7 @@ export default defineRule({
     const flowLogs = context.flowLogs(vpc.id);
     if (flowLogs === undefined) {
       return {
-        compliance: 'NON_COMPLIANT',
+        compliance: 'INSUFFICIENT_DATA',
         annotation: `Flow logs of ${vpc.id} could not be looked up, so ${params.trafficType} traffic capture is unverified.`,
       };
     }
@@ -39,7 +39,7 @@ export default defineRule({
         annotation: `Flow log ${working.flowLogId} captures ${working.trafficType} traffic of ${vpc.id}.`,
       };
     }
-    const failing = capturing.find((flowLog) => flowLog.deliverLogsStatus === 'FAILED');
+    const failing = capturing.find(isDeliveryFailing);
     if (failing) {
       const reason = failing.deliverLogsErrorMessage ?? 'no reason given';
       return {

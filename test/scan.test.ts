@@ -1,6 +1,6 @@
 import { InvalidParameterError, UnknownRuleError } from '../lib/errors';
 import { parseSettings } from '../lib/settings';
-import { configureRules, failsAt, parseParameterOverride, scan, type ScanSummary } from '../lib/scan';
+import { configureRules, failsAt, parseParameterOverride, scan, type ScanReport, type ScanSummary } from '../lib/scan';
 import { readSnapshot } from '../lib/sources/snapshot';
 import { RULES } from '../rules';
 import { fixture, NOW } from './helpers';
@@ -15,9 +15,9 @@ describe('scan', () => {
       'public-app-ports NON_COMPLIANT',
       'encryption-at-rest NON_COMPLIANT',
       'secret-rotation NON_COMPLIANT',
-      'vpc-flow-logs NON_COMPLIANT',
+      'vpc-flow-logs INSUFFICIENT_DATA',
     ]);
-    expect(report.summary).toMatchObject({ resources: 4, evaluations: 4, nonCompliant: 4, findingsBySeverity: { critical: 0, high: 2, medium: 2, low: 0 } });
+    expect(report.summary).toMatchObject({ resources: 4, evaluations: 4, nonCompliant: 3, insufficientData: 1, findingsBySeverity: { critical: 0, high: 2, medium: 1, low: 0 } });
   });
 
   it('skips rules the settings disable', () => {
@@ -55,6 +55,6 @@ describe('scan', () => {
     [{ critical: 1, high: 0, medium: 0, low: 0 }, 'high', true],
     [{ critical: 1, high: 3, medium: 0, low: 0 }, 'none', false],
   ])('with findings %j, --fail-on %s fails: %s', (findingsBySeverity, threshold, fails) => {
-    expect(failsAt({ findingsBySeverity } as ScanSummary, threshold)).toBe(fails);
+    expect(failsAt({ summary: { findingsBySeverity }, evaluations: [] } as unknown as ScanReport, threshold)).toBe(fails);
   });
 });

@@ -12,7 +12,7 @@ import type { EvalFlags } from '../commands/eval';
 import type { CliContext } from '../context';
 import { readJsonFile } from '../input';
 
-/** Without --live nothing calls AWS: lookups stay unloaded, so rules say what they could not look up. */
+/** Without --live nothing calls AWS: lookups stay unloaded, so what needs one is reported undecided. */
 const offlineSources: RuleRunSources = {
   fetchItem: async () => {
     throw new UsageError('An oversized-item notification carries no configuration item; run with --live to fetch it from AWS Config.');
@@ -50,8 +50,12 @@ export async function runEval(file: string, flags: EvalFlags, context: CliContex
     evaluations: run.evaluations.map(toConfigEvaluation),
     ...(run.unchanged > 0 && { unchangedNotReported: run.unchanged }),
     ...(failedTypes.length > 0 && { failedTypes }),
+    // What the Lambda would refuse to guess: it fails the invocation and the previous verdicts stand.
+    ...(run.undecided.length > 0 && {
+      undecided: run.undecided.map((evaluation) => ({ resourceType: evaluation.resourceType, resourceId: evaluation.resourceId, reason: evaluation.annotation })),
+    }),
   };
   context.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-  if (failedTypes.length > 0) context.exitCode = 2;
+  if (failedTypes.length > 0 || run.undecided.length > 0) context.exitCode = 2;
 }
 

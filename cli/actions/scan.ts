@@ -64,7 +64,15 @@ async function liveSource(flags: ScanFlags, context: CliContext, rules: typeof R
     if (started) bar?.stop();
   }
   warnListingErrors(collection.errors, context.stderr);
-  return { origin: { kind: 'live' }, resources: collection.resources, lookups: collection.lookups, skippedTypes: {}, destroyed: 0 };
+  return {
+    origin: { kind: 'live' },
+    resources: collection.resources,
+    lookups: collection.lookups,
+    skippedTypes: {},
+    destroyed: 0,
+    incomplete: collection.errors.map((error) => ({ resourceType: error.resourceType, region: error.region, reason: error.message })),
+    nothingRead: collection.errors.length > 0 && collection.listed === 0,
+  };
 }
 
 async function readSource(flags: ScanFlags, context: CliContext, rules: typeof RULES): Promise<SourceResult> {
@@ -129,8 +137,13 @@ export async function runScan(flags: ScanFlags, context: CliContext): Promise<vo
   context.stdout.write(renderReport(flags.format, report, { ...options, color: colour && flags.format === 'table' }));
   // The demo is informational, and a new baseline accepts today's findings: they fail only when asked to.
   const failOn = flags.failOn ?? (flags.demo || flags.createBaseline !== undefined ? 'none' : 'high');
-  if (failsAt(report.summary, failOn)) context.exitCode = 1;
-  // What was not read was not judged: an incomplete scan is not a pass.
-  for (const missing of report.summary.incomplete) context.stderr.write(`driftwarden: warning: not read: ${missing.reason}.\n`);
-  if (report.summary.incomplete.length > 0 && !flags.allowPartial) context.exitCode = 2;
+  if (failsAt(report, failOn, flags.failOnUnknown === true)) context.exitCode = 1;
+  // What was not read was not judged: an incomplete scan is not a pass, and one that read nothing never is.
+  if (source.nothingRead) {
+    context.stderr.write('driftwarden: nothing could be read: no resource type was listed in any region; the report above judges nothing.\n');
+    context.exitCode = 2;
+  } else if (report.summary.incomplete.length > 0 && !flags.allowPartial) {
+    context.stderr.write(`driftwarden: the scan is incomplete: ${report.summary.incomplete.length} part(s) of the input could not be read (see the report); pass --allow-partial to accept it.\n`);
+    context.exitCode = 2;
+  }
 }

@@ -23,6 +23,7 @@ export interface ScanFlags {
   output?: string[];
   accountId?: string;
   failOn?: Severity | 'none';
+  failOnUnknown?: boolean;
   all?: boolean;
   var?: string[];
   varFile?: string[];
@@ -49,7 +50,6 @@ export function registerScanCommand(program: Command, context: CliContext): void
     .option('--var <name=value>', 'Terraform source: a root variable value, as `terraform plan -var` (repeatable)', collect)
     .option('--var-file <file>', 'Terraform source: a .tfvars file, after terraform.tfvars and *.auto.tfvars (repeatable)', collect)
     .option('--source-root <dir>', 'Terraform plan or state: the configuration folder, so findings carry file and line')
-    .option('--allow-partial', 'exit by the findings even when part of the input could not be read (e.g. a registry module)')
     .option('--demo', 'the embedded sample account (exits 0 unless --fail-on is given)')
     .option('--profile <name>', 'live scan: AWS profile from the shared config files')
     .option('--region <region>', 'live scan: region to scan; repeat or comma-separate for several (asff: the region of findings that name none)', collect)
@@ -66,6 +66,8 @@ export function registerScanCommand(program: Command, context: CliContext): void
     .option('--output <[format=]file>', 'also write a report to a file: FORMAT=FILE, or FILE with the format its extension implies (repeatable)', collect)
     .option('--account-id <id>', 'asff: the AWS account of findings whose source names none (Terraform)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high; none with --demo)').choices([...SEVERITIES, 'none']))
+    .option('--fail-on-unknown', 'also exit 1 for unknown verdicts (what the input cannot tell) at or above --fail-on')
+    .option('--allow-partial', 'exit by the findings even when part of the input could not be read (a type or region of a live scan, a registry module); never when nothing was')
     .option('--all', 'table: also list compliant, exempt and not-applicable evaluations')
     .action(async (flags: ScanFlags) => (await import('../actions/scan')).runScan(flags, context));
 }

@@ -1,12 +1,17 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { EFSClient } from '@aws-sdk/client-efs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Client, HttpHandlerOptions, RequestHandler } from '@smithy/types';
@@ -119,10 +124,25 @@ export class AwsClients {
   get secretsManager(): SecretsManagerClient {
     return this.client('secretsManager', (config) => new SecretsManagerClient(config));
   }
+  get sqs(): SQSClient {
+    return this.client('sqs', (config) => new SQSClient(config));
+  }
+  get dynamodb(): DynamoDBClient {
+    return this.client('dynamodb', (config) => new DynamoDBClient(config));
+  }
+  get elastiCache(): ElastiCacheClient {
+    return this.client('elastiCache', (config) => new ElastiCacheClient(config));
+  }
+  get kinesis(): KinesisClient {
+    return this.client('kinesis', (config) => new KinesisClient(config));
+  }
+  get ecr(): ECRClient {
+    return this.client('ecr', (config) => new ECRClient(config));
+  }
   get kms(): KMSClient {
     return this.client('kms', (config) => new KMSClient(config));
   }
-  /** Tags of S3 buckets, SNS topics and log groups in one paginated listing instead of one call each. */
+  /** Tags of buckets, topics, queues, tables, streams, log groups and repositories in one paginated listing instead of one call each. */
   get tagging(): ResourceGroupsTaggingAPIClient {
     return this.client('tagging', (config) => new ResourceGroupsTaggingAPIClient(config));
   }

@@ -26,3 +26,6 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
   return result;
 }
+
+/** EC2 accepts at most 200 values in one filter (FilterLimitExceeded beyond that). */
+export const EC2_FILTER_VALUES_MAX = 200;

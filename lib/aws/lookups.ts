@@ -1,13 +1,13 @@
 import { paginateDescribeFlowLogs, type FlowLog as ApiFlowLog } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { AWS_MANAGED_ALIAS, groupFlowLogsByVpc, type LookupData, type LookupName } from '../lookups';
+import { groupFlowLogsByVpc, keyManagerOfAlias, type LookupData, type LookupName } from '../lookups';
 import type { FlowLog, KeyManager, Resource, SecretRotationState } from '../model';
 import { readTime, withoutUndefined } from '../sources/values';
 import { hasErrorName } from './aws-errors';
 import type { AwsClients } from './clients';
-import { chunks, mapWithConcurrency } from './concurrency';
-import { EC2_FILTER_VALUES_MAX, PAGE_SIZES } from './inventory';
+import { chunks, EC2_FILTER_VALUES_MAX, mapWithConcurrency } from './concurrency';
+import { resourceTypeDefinition } from '../../resources';
 
 /** What the lookups are loaded for. */
 export interface LookupScope {
@@ -32,6 +32,9 @@ export interface LookupScope {
 
 const DEFAULT_CONCURRENCY = 8;
 
+/** DescribeFlowLogs' largest page. */
+export const FLOW_LOGS_PAGE_SIZE = 1000;
+
 const PERMISSIONS: Record<LookupName, readonly string[]> = {
   flowLogs: ['ec2:DescribeFlowLogs'],
   keyManager: ['kms:DescribeKey'],
@@ -44,10 +47,11 @@ export function lookupPermissions(lookup: LookupName): string[] {
 }
 
 
+/** A flow log is one whatever fields a response leaves out: only the resource it watches is needed to place it. */
 function flowLogFromApi(flowLog: ApiFlowLog): FlowLog | undefined {
-  if (!flowLog.ResourceId || !flowLog.FlowLogId) return undefined;
+  if (!flowLog.ResourceId) return undefined;
   return withoutUndefined<FlowLog>({
-    flowLogId: flowLog.FlowLogId,
+    flowLogId: flowLog.FlowLogId ?? `(flow log without an id, to ${flowLog.LogDestination ?? flowLog.LogGroupName ?? 'an unnamed destination'})`,
     resourceId: flowLog.ResourceId,
     trafficType: flowLog.TrafficType as FlowLog['trafficType'],
     status: flowLog.FlowLogStatus,
@@ -64,7 +68,7 @@ async function loadFlowLogs(clients: AwsClients, vpcIds: readonly string[] | 'al
   for (const Filters of filters) {
     const pages = paginateDescribeFlowLogs(
       { client: clients.ec2 },
-      { MaxResults: PAGE_SIZES['EC2:DescribeFlowLogs'], ...(Filters && { Filters }) },
+      { MaxResults: FLOW_LOGS_PAGE_SIZE, ...(Filters && { Filters }) },
     );
     for await (const page of pages) {
       for (const apiFlowLog of page.FlowLogs ?? []) {
@@ -77,15 +81,19 @@ async function loadFlowLogs(clients: AwsClients, vpcIds: readonly string[] | 'al
   return groupFlowLogsByVpc(flowLogs);
 }
 
+/** What `lookup` must be asked about for `resources`, as each type's catalogue entry says. */
+function subjectsOf(lookup: LookupName, resources: readonly Resource[]): string[] {
+  const subjects = new Set<string>();
+  for (const resource of resources) {
+    const subjectsOfResource = resourceTypeDefinition(resource.type)?.lookupSubjects?.[lookup];
+    for (const subject of subjectsOfResource?.(resource) ?? []) subjects.add(subject);
+  }
+  return [...subjects];
+}
+
 /** Keys named by the resources that KMS must be asked about (not recognisable as AWS managed by alias). */
 function keyIdsOf(resources: readonly Resource[]): string[] {
-  const keys = new Set<string>();
-  for (const resource of resources) {
-    if (resource.type === 'AWS::EC2::VPC' || resource.type === 'AWS::EC2::SecurityGroup' || resource.type === 'AWS::SecretsManager::Secret') continue;
-    const keyId = resource.properties.kmsKeyId;
-    if (keyId && !AWS_MANAGED_ALIAS.test(keyId)) keys.add(keyId);
-  }
-  return [...keys];
+  return subjectsOf('keyManager', resources).filter((keyId) => keyManagerOfAlias(keyId) === undefined);
 }
 
 async function loadKeyManagers(clients: AwsClients, keyIds: readonly string[], concurrency: number): Promise<Map<string, KeyManager>> {
@@ -112,13 +120,7 @@ async function loadKeyManagers(clients: AwsClients, keyIds: readonly string[], c
  * listed with ListSecrets always do, so a live sweep makes no DescribeSecret call.
  */
 async function loadSecretRotation(clients: AwsClients, resources: readonly Resource[], concurrency: number): Promise<Map<string, SecretRotationState>> {
-  const secretIds = resources.flatMap((resource) =>
-    resource.type === 'AWS::SecretsManager::Secret' &&
-    resource.properties.lastRotatedDate === undefined &&
-    resource.properties.createdDate === undefined
-      ? [resource.id]
-      : [],
-  );
+  const secretIds = subjectsOf('secretRotation', resources);
   const states = await mapWithConcurrency(secretIds, concurrency, async (secretId) => {
     try {
       const secret = await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
@@ -148,7 +150,7 @@ export async function loadLookups(needs: readonly LookupName[], clients: AwsClie
   const data: { -readonly [K in keyof LookupData]: LookupData[K] } = {};
   const wanted = new Set(needs);
   if (wanted.has('flowLogs')) {
-    const vpcIds = resources.flatMap((resource) => (resource.type === 'AWS::EC2::VPC' ? [resource.id] : []));
+    const vpcIds = subjectsOf('flowLogs', resources);
     data.flowLogsByVpc = scope.allVpcs ? await loadFlowLogs(clients, 'all') : vpcIds.length > 0 ? await loadFlowLogs(clients, vpcIds) : new Map();
   }
   const known = scope.alreadyLoaded ?? {};

@@ -1,6 +1,6 @@
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { Evaluation } from '../evaluate';
-import { SweepIncompleteError } from '../errors';
+import { SweepIncompleteError, UndecidedVerdictError } from '../errors';
 import type { AnyRule, ReportableCompliance } from '../rule';
 import type { Settings } from '../settings';
 import { readRuleInvocation } from './invocation';
@@ -43,6 +43,13 @@ export function sweepProblems(run: RuleRun): string[] {
   return problems;
 }
 
+/** Names each resource that could not be decided and why, within what a log line holds. */
+export function undecidedError(rule: AnyRule, undecided: readonly Evaluation[]): UndecidedVerdictError {
+  const shown = undecided.slice(0, 5).map((evaluation) => `${evaluation.resourceType} ${evaluation.resourceId}: ${evaluation.annotation}`);
+  const more = undecided.length > shown.length ? ` (+${undecided.length - shown.length} more)` : '';
+  return new UndecidedVerdictError(`${rule.id} could not decide ${undecided.length} verdict(s); their earlier verdicts stand: ${shown.join('; ')}${more}`);
+}
+
 /**
  * One Config rule invocation end to end: read, evaluate, report. What could be evaluated is always
  * reported before a partial failure (a resource type that could not be listed) fails the invocation.
@@ -69,5 +76,6 @@ export async function handleRuleInvocation(event: unknown, deps: RuleHandlerDeps
       cause: run.failedTypes[0]?.error ?? run.recordedResultsError,
     });
   }
+  if (run.undecided.length > 0) throw undecidedError(run.rule, run.undecided);
   return outcome;
 }

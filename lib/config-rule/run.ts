@@ -42,6 +42,11 @@ export interface RuleRun {
   rule: AnyRule;
   /** The evaluations to report with PutEvaluations. */
   evaluations: Evaluation[];
+  /**
+   * Resources whose verdict could not be decided (`INSUFFICIENT_DATA`): AWS Config takes no such
+   * verdict, so they are not reported, their previous verdicts stand, and the run must fail loudly.
+   */
+  undecided: Evaluation[];
   /** Verdicts evaluated but not re-reported because Config already holds them unchanged. */
   unchanged: number;
   /** Resource types a sweep could not list: their earlier verdicts stand, and the run must fail loudly. */
@@ -158,12 +163,15 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
     recordedResultsError = error as Error;
   }
   const evaluations: Evaluation[] = [];
+  const undecided: Evaluation[] = [];
   let unchanged = 0;
   for (const evaluation of evaluated) {
     const key = resultKey(evaluation.resourceType, evaluation.resourceId);
     const previous = recorded.get(key);
     recorded.delete(key);
-    if (options.costAwareReporting && previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
+    if (evaluation.compliance === 'INSUFFICIENT_DATA') {
+      undecided.push(evaluation);
+    } else if (options.costAwareReporting && previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
       unchanged += 1;
     } else {
       evaluations.push(evaluation);
@@ -174,7 +182,7 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
     if (gone.compliance === 'NOT_APPLICABLE' || unlistedTypes.has(gone.resourceType)) continue;
     evaluations.push(notApplicable(rule, gone, 'The resource no longer exists.', options.now.toISOString()));
   }
-  return { rule, evaluations, unchanged, failedTypes, ...(recordedResultsError && { recordedResultsError }) };
+  return { rule, evaluations, undecided, unchanged, failedTypes, ...(recordedResultsError && { recordedResultsError }) };
 }
 
 /** Evaluates one Config rule invocation into the evaluations to report. */
@@ -186,5 +194,6 @@ export async function runRuleInvocation(rules: readonly AnyRule[], invocation: R
     return sweep(rule, params, invocation, sources, options);
   }
   const evaluation = await evaluateChange(rule, params, event, invocation.eventLeftScope, sources, options.now);
-  return { rule, evaluations: [evaluation], unchanged: 0, failedTypes: [] };
+  const decided = evaluation.compliance !== 'INSUFFICIENT_DATA';
+  return { rule, evaluations: decided ? [evaluation] : [], undecided: decided ? [] : [evaluation], unchanged: 0, failedTypes: [] };
 }

@@ -11,6 +11,9 @@ import {
 import { DeleteBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { CancelRotateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SetTopicAttributesCommand } from '@aws-sdk/client-sns';
+import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { StartStreamEncryptionCommand, StopStreamEncryptionCommand } from '@aws-sdk/client-kinesis';
+import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { errorName } from '../aws/aws-errors';
 import type { ApiCall, ApiOperation, ApplyResult, PlannedStep, RemediationClients, StepResult } from './plan';
 
@@ -47,6 +50,14 @@ async function sendCall(call: ApiCall, clients: RemediationClients): Promise<unk
       return clients.secretsManager.send(new RotateSecretCommand(call.input));
     case 'CancelRotateSecret':
       return clients.secretsManager.send(new CancelRotateSecretCommand(call.input));
+    case 'SetQueueAttributes':
+      return clients.sqs.send(new SetQueueAttributesCommand(call.input));
+    case 'UpdateTable':
+      return clients.dynamodb.send(new UpdateTableCommand(call.input));
+    case 'StartStreamEncryption':
+      return clients.kinesis.send(new StartStreamEncryptionCommand(call.input));
+    case 'StopStreamEncryption':
+      return clients.kinesis.send(new StopStreamEncryptionCommand(call.input));
   }
 }
 

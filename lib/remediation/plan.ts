@@ -11,6 +11,9 @@ import type {
 import type { DeleteBucketEncryptionCommandInput, PutBucketEncryptionCommandInput, S3Client } from '@aws-sdk/client-s3';
 import type { CancelRotateSecretCommandInput, RotateSecretCommandInput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SetTopicAttributesCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBClient, UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient, StartStreamEncryptionCommandInput, StopStreamEncryptionCommandInput } from '@aws-sdk/client-kinesis';
+import type { SetQueueAttributesCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import type { Evaluation } from '../evaluate';
 import type { ResourceOf, ResourceType } from '../model';
 import type { RemediationSettings } from '../settings';
@@ -34,7 +37,11 @@ export type ApiCall =
   | { service: 'logs'; operation: 'AssociateKmsKey'; input: AssociateKmsKeyCommandInput }
   | { service: 'logs'; operation: 'DisassociateKmsKey'; input: DisassociateKmsKeyCommandInput }
   | { service: 'secretsmanager'; operation: 'RotateSecret'; input: RotateSecretCommandInput }
-  | { service: 'secretsmanager'; operation: 'CancelRotateSecret'; input: CancelRotateSecretCommandInput };
+  | { service: 'secretsmanager'; operation: 'CancelRotateSecret'; input: CancelRotateSecretCommandInput }
+  | { service: 'sqs'; operation: 'SetQueueAttributes'; input: SetQueueAttributesCommandInput }
+  | { service: 'dynamodb'; operation: 'UpdateTable'; input: UpdateTableCommandInput }
+  | { service: 'kinesis'; operation: 'StartStreamEncryption'; input: StartStreamEncryptionCommandInput }
+  | { service: 'kinesis'; operation: 'StopStreamEncryption'; input: StopStreamEncryptionCommandInput };
 
 export type ApiOperation = ApiCall['operation'];
 
@@ -44,6 +51,9 @@ export interface RemediationClients {
   sns: SNSClient;
   logs: CloudWatchLogsClient;
   secretsManager: SecretsManagerClient;
+  sqs: SQSClient;
+  dynamodb: DynamoDBClient;
+  kinesis: KinesisClient;
 }
 
 /** One change: the call that makes it and the calls that take it back. */

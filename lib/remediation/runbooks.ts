@@ -124,3 +124,47 @@ export function efsRunbook({ identifier: id, region, kmsKeyId }: RunbookTarget):
     ].map(cli),
   };
 }
+
+export function elastiCacheRunbook({ identifier: id, region, kmsKeyId }: RunbookTarget): ManualRunbook {
+  const cli = withRegion(region);
+  const regionFlag = region ? ` --region ${region}` : '';
+  const describe = (query: string) => `$(aws elasticache describe-replication-groups --replication-group-id ${id} --query '${query}' --output text${regionFlag})`;
+  return {
+    reason: `ElastiCache cannot turn on encryption at rest for an existing replication group: ${id} must be restored from a snapshot into a new, encrypted group and clients switched to its endpoint.`,
+    commands: [
+      `# 1. Snapshot ${id} (stop writes first if the switch must not lose any)`,
+      `aws elasticache create-snapshot --replication-group-id ${id} --snapshot-name ${id}-pre-encryption`,
+      `aws elasticache wait snapshot-available --snapshot-name ${id}-pre-encryption`,
+      `# 2. Restore it into a new replication group with encryption at rest, the same node type, subnet group and security groups`,
+      `NODE_TYPE=${describe('ReplicationGroups[0].CacheNodeType')}`,
+      `CLUSTER_ID=${describe('ReplicationGroups[0].MemberClusters[0]')}`,
+      `SUBNET_GROUP=$(aws elasticache describe-cache-clusters --cache-cluster-id "$CLUSTER_ID" --query 'CacheClusters[0].CacheSubnetGroupName' --output text${regionFlag})`,
+      `SECURITY_GROUPS=$(aws elasticache describe-cache-clusters --cache-cluster-id "$CLUSTER_ID" --query 'CacheClusters[0].SecurityGroups[].SecurityGroupId' --output text${regionFlag})`,
+      `aws elasticache create-replication-group --replication-group-id ${id}-encrypted --replication-group-description "${id}, encrypted at rest" --snapshot-name ${id}-pre-encryption --cache-node-type "$NODE_TYPE" --cache-subnet-group-name "$SUBNET_GROUP" --security-group-ids $SECURITY_GROUPS --at-rest-encryption-enabled${kmsKeyId ? ` --kms-key-id ${kmsKeyId}` : ''}`,
+      `aws elasticache wait replication-group-available --replication-group-id ${id}-encrypted`,
+      `# 3. Switch endpoints (maintenance window): point clients (configuration, DNS CNAME) at the new primary endpoint`,
+      `aws elasticache describe-replication-groups --replication-group-id ${id}-encrypted --query 'ReplicationGroups[0].NodeGroups[0].PrimaryEndpoint.Address' --output text`,
+      `# 4. Once nothing connects to ${id} any more, delete it, keeping a final snapshot`,
+      `aws elasticache delete-replication-group --replication-group-id ${id} --final-snapshot-identifier ${id}-final`,
+    ].map(cli),
+  };
+}
+
+export function ecrRepositoryRunbook({ identifier: repository, region, kmsKeyId }: RunbookTarget): ManualRunbook {
+  const cli = withRegion(region);
+  const regionFlag = region ? ` --region ${region}` : '';
+  return {
+    reason: `ECR cannot change a repository's encryption after it is created: ${repository} must be replaced by a repository created with a KMS key, and its images copied.`,
+    commands: [
+      `# 1. Create the new repository encrypted with the KMS key`,
+      `aws ecr create-repository --repository-name ${repository}-kms --encryption-configuration encryptionType=KMS${kmsKeyId ? `,kmsKey=${kmsKeyId}` : ''} --image-scanning-configuration scanOnPush=true`,
+      `# 2. Copy every tagged image (pull, retag, push; registry credentials from get-login-password)`,
+      `REGISTRY=$(aws sts get-caller-identity --query Account --output text).dkr.ecr.${region ?? '<region>'}.amazonaws.com`,
+      `aws ecr get-login-password${regionFlag} | docker login --username AWS --password-stdin "$REGISTRY"`,
+      `for TAG in $(aws ecr list-images --repository-name ${repository} --filter tagStatus=TAGGED --query 'imageIds[].imageTag' --output text${regionFlag}); do docker pull "$REGISTRY/${repository}:$TAG" && docker tag "$REGISTRY/${repository}:$TAG" "$REGISTRY/${repository}-kms:$TAG" && docker push "$REGISTRY/${repository}-kms:$TAG"; done`,
+      `# 3. Point image references (task definitions, Helm values, Lambda images) at ${repository}-kms, and copy the lifecycle policy and repository policy`,
+      `# 4. Once nothing pulls from ${repository} any more, delete it with its images`,
+      `aws ecr delete-repository --repository-name ${repository} --force`,
+    ].map(cli),
+  };
+}

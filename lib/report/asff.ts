@@ -1,6 +1,6 @@
 import { UsageError } from '../errors';
 import type { Evaluation } from '../evaluate';
-import type { ResourceType } from '../model';
+import { resourceTypeDefinition } from '../../resources';
 import { awsMapping, configManagedRules, ruleDocumentationUrl } from '../rule-catalogue';
 import type { AnyRule, Severity } from '../rule';
 import type { ScanReport } from '../scan';
@@ -12,20 +12,6 @@ import { resourceLabel, verdictOf } from './common';
  * --findings file://…` takes them (at most 100 per call). Passed and unknown checks are imported too,
  * as Security Hub's own controls do, so a fixed resource's finding moves to PASSED.
  */
-
-/** The ASFF `Resources[].Type` of each resource type (Security Hub's names; log groups have none). */
-const ASFF_RESOURCE_TYPES: Record<ResourceType, string> = {
-  'AWS::EC2::VPC': 'AwsEc2Vpc',
-  'AWS::EC2::SecurityGroup': 'AwsEc2SecurityGroup',
-  'AWS::EC2::Volume': 'AwsEc2Volume',
-  'AWS::RDS::DBInstance': 'AwsRdsDbInstance',
-  'AWS::RDS::DBCluster': 'AwsRdsDbCluster',
-  'AWS::S3::Bucket': 'AwsS3Bucket',
-  'AWS::SNS::Topic': 'AwsSnsTopic',
-  'AWS::Logs::LogGroup': 'Other',
-  'AWS::EFS::FileSystem': 'AwsEfsFileSystem',
-  'AWS::SecretsManager::Secret': 'AwsSecretsManagerSecret',
-};
 
 const LABELS: Record<Severity, string> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW' };
 
@@ -89,7 +75,7 @@ export function renderAsff(report: ScanReport, rules: readonly AnyRule[], option
       },
       Resources: [
         {
-          Type: ASFF_RESOURCE_TYPES[evaluation.resourceType as ResourceType] ?? 'Other',
+          Type: resourceTypeDefinition(evaluation.resourceType)?.securityHubType ?? 'Other',
           Id: evaluation.arn ?? evaluation.resourceId,
           Partition: partition,
           Region: region,

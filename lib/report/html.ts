@@ -1,7 +1,7 @@
 import type { Evaluation } from '../evaluate';
 import { SEVERITIES, type Severity } from '../rule';
-import type { ScanReport } from '../scan';
-import { byRuleThenResource, describeSource, findingsBySeverity, resourceLabel, skippedNote } from './common';
+import { isUnknown, type ScanReport } from '../scan';
+import { byRuleThenResource, describeSource, findingsBySeverity, incompleteNotes, resourceLabel, skippedNote } from './common';
 
 /** One self-contained page: inline CSS and SVG, no script, no external asset. */
 
@@ -43,6 +43,7 @@ function findingRow(evaluation: Evaluation, verdict: string): string {
 export function renderHtml(report: ScanReport, generatedAt: Date): string {
   const { summary } = report;
   const findings = [...findingsBySeverity(report).values()].flat();
+  const unknown = report.evaluations.filter(isUnknown).sort(byRuleThenResource);
   const exempt = report.evaluations.filter((evaluation) => evaluation.compliance === 'NON_COMPLIANT' && evaluation.exemption).sort(byRuleThenResource);
   const cards = SEVERITIES.map(
     (severity) => `<div class="card" data-severity="${severity}" style="border-color:${COLOURS[severity]}"><div class="count">${summary.findingsBySeverity[severity]}</div><div>${severity}</div></div>`,
@@ -50,10 +51,11 @@ export function renderHtml(report: ScanReport, generatedAt: Date): string {
   const ruleRows = Object.entries(summary.byRule)
     .map(
       ([ruleId, tally]) =>
-        `<tr data-rule="${escapeHtml(ruleId)}"><td>${escapeHtml(ruleId)}<div class="type">${escapeHtml(tally.title)}</div></td><td>${tally.severity}</td><td class="num">${tally.nonCompliant}</td><td class="num">${tally.exempt}</td><td class="num">${tally.compliant}</td><td class="num">${tally.notApplicable}</td></tr>`,
+        `<tr data-rule="${escapeHtml(ruleId)}"><td>${escapeHtml(ruleId)}<div class="type">${escapeHtml(tally.title)}</div></td><td>${tally.severity}</td><td class="num">${tally.nonCompliant}</td><td class="num">${tally.insufficientData}</td><td class="num">${tally.exempt}</td><td class="num">${tally.compliant}</td><td class="num">${tally.notApplicable}</td></tr>`,
     )
     .join('');
   const findingRows = findings.map((evaluation) => findingRow(evaluation, '')).join('') || '<tr><td colspan="4">No findings.</td></tr>';
+  const unknownRows = unknown.map((evaluation) => findingRow(evaluation, '')).join('');
   const exemptRows = exempt
     .map((evaluation) => findingRow(evaluation, `<div class="exempt">Exempt: ${escapeHtml(evaluation.exemption!.reason)}${evaluation.exemption!.until ? ` (until ${escapeHtml(evaluation.exemption!.until)})` : ''}</div>`))
     .join('');
@@ -68,19 +70,21 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;font-size:1.2rem}.met
 .count{font-size:1.8rem;font-weight:700}.overview{display:flex;gap:2rem;flex-wrap:wrap;align-items:flex-start}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid #e3e3e8;vertical-align:top}
 th{background:#f0f0f4}.num{text-align:right}.type{color:#666;font-size:12px}.badge{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;text-transform:uppercase}
-code{font-size:13px}.exempt{color:#1565c0;font-size:12px;margin-top:.2rem}svg .label{font-size:13px;text-transform:capitalize}svg .value{font-size:13px;font-weight:600}
+code{font-size:13px}.exempt{color:#1565c0;font-size:12px;margin-top:.2rem}.incomplete{border-left:6px solid #c62828;background:#fdecea;padding:.6rem 1rem}svg .label{font-size:13px;text-transform:capitalize}svg .value{font-size:13px;font-weight:600}
 </style></head><body>
 <h1>driftwarden report</h1>
 <div class="meta">Source: ${escapeHtml(describeSource(report))} · generated ${generatedAt.toISOString()}</div>
 <div class="cards">${cards}</div>
-<p id="totals">${summary.nonCompliant} findings, ${summary.exempt} exempt, ${summary.compliant} compliant, ${summary.notApplicable} not applicable — ${summary.evaluations} evaluations of ${summary.resources} resources.</p>
+<p id="totals">${summary.nonCompliant} findings, ${summary.insufficientData > 0 ? `${summary.insufficientData} unknown, ` : ''}${summary.exempt} exempt, ${summary.compliant} compliant, ${summary.notApplicable} not applicable — ${summary.evaluations} evaluations of ${summary.resources} resources.</p>
+${summary.incomplete.length > 0 ? `<div id="incomplete" class="incomplete"><strong>Incomplete scan: ${summary.incomplete.length} listing(s) could not be read; what they hold was not judged.</strong><ul>${incompleteNotes(report).map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul></div>` : ''}
 ${notes.map((note) => `<p class="meta">${escapeHtml(note!)}</p>`).join('')}
 <div class="overview">
 <section><h2>Findings by severity</h2>${severityChart(summary.findingsBySeverity)}</section>
-<section style="flex:1"><h2>By rule</h2><table id="rules"><thead><tr><th>Rule</th><th>Severity</th><th class="num">Findings</th><th class="num">Exempt</th><th class="num">Compliant</th><th class="num">N/A</th></tr></thead><tbody>${ruleRows}</tbody></table></section>
+<section style="flex:1"><h2>By rule</h2><table id="rules"><thead><tr><th>Rule</th><th>Severity</th><th class="num">Findings</th><th class="num">Unknown</th><th class="num">Exempt</th><th class="num">Compliant</th><th class="num">N/A</th></tr></thead><tbody>${ruleRows}</tbody></table></section>
 </div>
 <h2>Findings</h2>
 <table id="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>What is wrong</th></tr></thead><tbody>${findingRows}</tbody></table>
+${unknownRows ? `<h2>Unknown</h2><table id="unknown"><thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>Why it cannot be told</th></tr></thead><tbody>${unknownRows}</tbody></table>` : ''}
 ${exemptRows ? `<h2>Exempt</h2><table id="exempt"><thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>What is wrong</th></tr></thead><tbody>${exemptRows}</tbody></table>` : ''}
 </body></html>
 `;

@@ -119,6 +119,17 @@ export function renderSarif(report: ScanReport, rules: readonly AnyRule[], toolV
       {
         tool: { driver: { name: 'driftwarden', version: toolVersion, semanticVersion: toolVersion, informationUri, rules: rules.map(ruleDescriptor) } },
         ...(usesSourceRoot && { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(`${process.cwd()}/`).href } } }),
+        // An incomplete scan says what it did not read, so a clean result list is not taken for a clean account.
+        invocations: [
+          {
+            executionSuccessful: report.summary.incomplete.length === 0,
+            toolExecutionNotifications: report.summary.incomplete.map((read) => ({
+              level: 'error',
+              message: { text: `Not read: ${read.resourceType}${read.region ? ` in ${read.region}` : ''}: ${read.reason}` },
+              properties: { resourceType: read.resourceType, ...(read.region && { region: read.region }) },
+            })),
+          },
+        ],
         results,
       },
     ],

@@ -68,7 +68,7 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
     const idWidth = Math.max(0, ...explained.map((rule) => rule.id.length));
     lines.push('Rules:', ...explained.map((rule) => `  ${rule.id.padEnd(idWidth)}  ${[awsMapping(rule), ruleDocumentationUrl(rule.id)].filter(Boolean).join(' · ')}`), '');
   }
-  if (summary.nonCompliant === 0) lines.push(paint(options.color, '32;1', 'No findings.'));
+  if (summary.nonCompliant === 0 && summary.insufficientData === 0 && summary.incomplete.length === 0) lines.push(paint(options.color, '32;1', 'No findings.'));
   const bySeverity = SEVERITIES.filter((severity) => summary.findingsBySeverity[severity] > 0)
     .map((severity) => `${summary.findingsBySeverity[severity]} ${severity}`)
     .join(', ');
@@ -77,9 +77,11 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
       `${summary.compliant} compliant, ${summary.insufficientData > 0 ? `${summary.insufficientData} unknown, ` : ''}${summary.exempt} exempt, ${summary.baselined > 0 ? `${summary.baselined} in the baseline, ` : ''}${summary.notApplicable} not applicable — ` +
       `${summary.evaluations} evaluations of ${summary.resources} resources.`,
   );
+  if (summary.incomplete.length > 0) {
+    lines.push(paint(options.color, '31;1', `INCOMPLETE: ${summary.incomplete.length} listing(s) could not be read; what they hold was not judged.`), ...incompleteNotes(report).map((note) => `  ${note}`));
+  }
   const skipped = skippedNote(report);
   if (skipped) lines.push(skipped);
-  lines.push(...incompleteNotes(report));
   if (summary.destroyed > 0) lines.push(`Not evaluated: ${summary.destroyed} resource${summary.destroyed === 1 ? '' : 's'} the plan destroys.`);
   if (!options.all && summary.compliant + summary.exempt + summary.notApplicable > 0) lines.push('Use --all to list compliant and exempt resources too.');
   return `${lines.join('\n')}\n`;

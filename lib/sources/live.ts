@@ -7,6 +7,7 @@ import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../errors';
 import { createLookups, type LookupData, type LookupName, type Lookups } from '../lookups';
 import type { Resource, ResourceType } from '../model';
 import type { AnyRule } from '../rule';
+import { resourceTypeDefinition } from '../../resources';
 
 export interface LiveScanProgress {
   region: string;
@@ -116,9 +117,10 @@ export async function collectLiveResources(options: LiveScanOptions): Promise<Li
 
   const results = await mapWithConcurrency([...inventories.values()], options.concurrency ?? DEFAULT_CONCURRENCY, async (inventory) => {
     const lookupData: { -readonly [K in keyof LookupData]: LookupData[K] } = {};
-    const hasVpcs = inventory.resources.some((resource) => resource.type === 'AWS::EC2::VPC');
+    // A sweep lists every flow log of the region: not worth it where no resource has any.
+    const hasFlowLogSubjects = inventory.resources.some((resource) => resourceTypeDefinition(resource.type)?.lookupSubjects?.flowLogs);
     for (const need of needs) {
-      if (need === 'flowLogs' && !hasVpcs) continue;
+      if (need === 'flowLogs' && !hasFlowLogSubjects) continue;
       try {
         const loaded = await loadLookups([need], inventory.clients, {
           resources: inventory.resources,

@@ -1,8 +1,8 @@
 import { InputFormatError } from '../errors';
 import { createLookups, groupFlowLogsByVpc } from '../lookups';
 import type { FlowLog, Resource } from '../model';
-import { flowLogFromItem, isGone, readConfigurationItem, resourceFromItem } from './config-item';
-import { countSkipped, type SourceOrigin, type SourceResult } from './source';
+import { flowLogFromItem, isGone, readConfigurationItem, resourceFromItem, type ConfigurationItem } from './config-item';
+import { countSkipped, type GoneResource, type SourceOrigin, type SourceResult } from './source';
 import { isObject } from './values';
 
 /**
@@ -41,8 +41,9 @@ export function readSnapshot(raw: unknown, origin: SourceOrigin = { kind: 'snaps
   const flowLogs: FlowLog[] = [];
   const skippedTypes: Record<string, number> = {};
   let flowLogItems = 0;
-  // get-resource-config-history lists a resource's states newest first: keep the newest of each.
-  const seen = new Set<string>();
+  // A configuration history lists states of the same resource: the newest (by capture time) wins,
+  // whatever the order of the file.
+  const newest = new Map<string, ConfigurationItem>();
   items.forEach((rawItem, index) => {
     let item;
     try {
@@ -51,20 +52,22 @@ export function readSnapshot(raw: unknown, origin: SourceOrigin = { kind: 'snaps
       throw new InputFormatError(`${where}: item ${index}: ${(error as Error).message}`, { cause: error });
     }
     const key = `${item.resourceType}\u0000${item.resourceId}`;
-    if (seen.has(key)) return;
-    seen.add(key);
+    const kept = newest.get(key);
+    if (!kept || Date.parse(item.captureTime ?? '') > Date.parse(kept.captureTime ?? '')) newest.set(key, item);
+  });
+  const gone: GoneResource[] = [];
+  for (const item of newest.values()) {
     if (item.resourceType === 'AWS::EC2::FlowLog') {
       flowLogItems++;
       const flowLog = flowLogFromItem(item);
       if (flowLog) flowLogs.push(flowLog);
-      return;
+      continue;
     }
     const resource = resourceFromItem(item);
     if (resource) resources.push(resource);
-    else if (!isGone(item)) {
-      countSkipped(skippedTypes, item.resourceType);
-    }
-  });
+    else if (isGone(item)) gone.push({ resourceType: item.resourceType, resourceId: item.resourceId, status: item.status ?? 'ResourceDeleted', ...(item.captureTime && { capturedAt: item.captureTime }) });
+    else countSkipped(skippedTypes, item.resourceType);
+  }
   const lookups = createLookups(flowLogItems > 0 ? { flowLogsByVpc: groupFlowLogsByVpc(flowLogs) } : {});
-  return { origin, resources, lookups, skippedTypes, destroyed: 0 };
+  return { origin, resources, lookups, skippedTypes, destroyed: 0, gone };
 }

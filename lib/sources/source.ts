@@ -10,13 +10,6 @@ export interface SourceOrigin {
   sourceRoot?: string;
 }
 
-/** Part of the input that was not read, and why: the scan is then incomplete. */
-export interface IncompleteRead {
-  resourceType: string;
-  region?: string;
-  reason: string;
-}
-
 /** What every source hands to a scan: normalised resources and the lookups their rules need. */
 export interface SourceResult {
   origin: SourceOrigin;
@@ -26,7 +19,27 @@ export interface SourceResult {
   skippedTypes: Record<string, number>;
   /** Resources the input says are being destroyed (Terraform), so not evaluated. */
   destroyed: number;
+  /** What could not be read (a type in a region the credentials may not list): the scan is incomplete. */
   incomplete?: IncompleteRead[];
+  /** True when nothing at all could be read: no verdict of the scan means anything. */
+  nothingRead?: boolean;
+  /** Resources whose newest recorded state is deleted (a Config history): NOT_APPLICABLE to every rule of their type. */
+  gone?: GoneResource[];
+}
+
+export interface IncompleteRead {
+  /** The resource type, or `lookup:<name>` for a lookup (flow logs, key managers) that failed. */
+  resourceType: string;
+  region?: string;
+  reason: string;
+}
+
+export interface GoneResource {
+  resourceType: string;
+  resourceId: string;
+  /** Why it is gone, for the annotation: the item's status (`ResourceDeleted`). */
+  status: string;
+  capturedAt?: string;
 }
 
 export function countSkipped(skippedTypes: Record<string, number>, type: string): void {

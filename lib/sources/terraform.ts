@@ -1,8 +1,10 @@
+import { terraformDefinition, type AnyResourceTypeDefinition } from '../../resources';
 import { InputFormatError } from '../errors';
-import { createLookups, groupFlowLogsByVpc, type Lookups } from '../lookups';
-import type { EncryptionProperties, FlowLog, FlowLogTrafficType, IngressRule, Resource, SecretProperties } from '../model';
+import { groupFlowLogsByVpc, keyManagerOfAlias, type Lookups } from '../lookups';
+import type { EncryptionProperties, FlowLog, FlowLogTrafficType, KeyManager, Resource } from '../model';
+import type { AttributePath, TerraformInstance, TerraformModel, TerraformPlanFacts } from '../resource-type';
 import { countSkipped, type SourceResult } from './source';
-import { asArray, asBoolean, asNumber, asObject, asString, isObject, readTime, tagMap, type JsonObject } from './values';
+import { asArray, asBoolean, asObject, asString, isObject, readTime, tagMap, type JsonObject } from './values';
 
 /**
  * `terraform show -json` output, for a saved plan or a state, as driftwarden resources.
@@ -12,25 +14,10 @@ import { asArray, asBoolean, asNumber, asObject, asString, isObject, readTime, t
 /** The `format_version` major this reader understands (plans are 1.x, states 1.0). */
 const SUPPORTED_MAJOR_VERSION = 1;
 
-/** One resource instance, whichever part of the JSON it came from. */
-interface Instance {
-  address: string;
-  type: string;
-  /** `module.app` or `module.app[0]`; empty at the root. */
-  moduleAddress: string;
-  values: JsonObject;
-  /** The plan's `after_unknown` for this instance: `true` where a value is known only after apply. */
-  unknown: JsonObject;
-}
+type Instance = TerraformInstance;
 
-/** Types whose instances are folded into another resource or into lookups, not evaluated on their own. */
-const MERGED_TYPES = new Set([
-  'aws_flow_log',
-  'aws_security_group_rule',
-  'aws_vpc_security_group_ingress_rule',
-  'aws_s3_bucket_server_side_encryption_configuration',
-  'aws_secretsmanager_secret_rotation',
-]);
+/** Flow logs are not evaluated themselves: they answer the VPC rule's `flowLogs` lookup. */
+const FLOW_LOG_TYPE = 'aws_flow_log';
 
 export function isTerraformJson(raw: unknown): raw is JsonObject {
   // An empty state is just `{"format_version":"1.0"}`.
@@ -98,75 +85,172 @@ function stateInstances(raw: JsonObject): Instance[] {
 
 const INDEX = /\[[^\]]*\]/g;
 
+/** A resource or data block of the configuration, wherever its module sits. */
+interface ConfigBlock {
+  /** `module.kms.aws_kms_key.this`, `data.aws_kms_alias.sns`: no instance keys. */
+  address: string;
+  mode: 'managed' | 'data';
+  type: string;
+  expressions: JsonObject;
+}
+
+interface ConfigModule {
+  module: JsonObject;
+  /** The calling module's prefix and the call's argument expressions; absent at the root. */
+  parent?: { prefix: string; arguments: JsonObject };
+}
+
+/** The expression written for an attribute; nested blocks are arrays of expression maps (the first is read). */
+function expressionAt(expressions: JsonObject, attribute: AttributePath): unknown {
+  let value: unknown = expressions;
+  for (const name of typeof attribute === 'string' ? [attribute] : attribute) {
+    const object = Array.isArray(value) ? value[0] : value;
+    if (!isObject(object)) return undefined;
+    value = object[name];
+  }
+  return value;
+}
+
+/** Names in a reference that are not resources (`local.x` is not in the JSON configuration at all). */
+const NON_RESOURCE_REFERENCES = new Set(['local', 'each', 'count', 'path', 'self', 'terraform', 'var', 'module', 'data']);
+
+/** Module nesting a reference chain may follow before giving up (a guard against cycles). */
+const MAX_REFERENCE_DEPTH = 32;
+
+/**
+ * The plan's `configuration`: what was written for each resource, per module. It tells an attribute
+ * that was not written (the provider computes it) from one whose value is only known after apply,
+ * and follows references through module outputs and variables to the resource they name.
+ */
+class PlanConfiguration {
+  private readonly modules = new Map<string, ConfigModule>();
+  private readonly blocks = new Map<string, ConfigBlock>();
+
+  constructor(raw: JsonObject) {
+    const pending: { module: JsonObject; prefix: string; parent?: ConfigModule['parent'] }[] = [
+      { module: asObject(asObject(raw.configuration).root_module), prefix: '' },
+    ];
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      this.modules.set(next.prefix, { module: next.module, ...(next.parent && { parent: next.parent }) });
+      for (const entry of asArray(next.module.resources)) {
+        const block = asObject(entry);
+        const address = `${next.prefix}${String(block.address)}`;
+        this.blocks.set(address, { address, mode: block.mode === 'data' ? 'data' : 'managed', type: String(block.type), expressions: asObject(block.expressions) });
+      }
+      for (const [name, call] of Object.entries(asObject(next.module.module_calls))) {
+        pending.push({
+          module: asObject(asObject(call).module),
+          prefix: `${next.prefix}module.${name}.`,
+          parent: { prefix: next.prefix, arguments: asObject(asObject(call).expressions) },
+        });
+      }
+    }
+  }
+
+  /** The configuration block an instance was made from, if the JSON carries configuration. */
+  blockOf(instance: Instance): ConfigBlock | undefined {
+    return this.blocks.get(instance.address.replace(INDEX, ''));
+  }
+
+  /**
+   * Whether the attribute was written in the instance's block (statically: `dynamic` blocks are not
+   * in the JSON configuration). Undefined when the block is not known, so nothing can be said.
+   */
+  isWritten(instance: Instance, attribute: AttributePath): boolean | undefined {
+    const block = this.blockOf(instance);
+    return block === undefined ? undefined : expressionAt(block.expressions, attribute) !== undefined;
+  }
+
+  /** The references of an attribute's expression, as written (`aws_kms_key.logs.arn`, `var.key`). */
+  referencesOf(instance: Instance, attribute: AttributePath): string[] {
+    const block = this.blockOf(instance);
+    return block ? asArray(asObject(expressionAt(block.expressions, attribute)).references).map(String) : [];
+  }
+
+  /** The resource or data block an attribute's expression points at, through module outputs and variables. */
+  targetOf(instance: Instance, attribute: AttributePath): { block: ConfigBlock; reference: string } | undefined {
+    const prefix = instance.moduleAddress ? `${instance.moduleAddress.replace(INDEX, '')}.` : '';
+    return this.follow(prefix, this.referencesOf(instance, attribute), 0);
+  }
+
+  private follow(prefix: string, references: readonly string[], depth: number): { block: ConfigBlock; reference: string } | undefined {
+    if (depth > MAX_REFERENCE_DEPTH) return undefined;
+    for (const reference of references) {
+      const parts = reference.replace(INDEX, '').split('.');
+      let found: { block: ConfigBlock; reference: string } | undefined;
+      if (parts[0] === 'module' && parts.length >= 3) {
+        const childPrefix = `${prefix}module.${parts[1]}.`;
+        const output = asObject(asObject(this.modules.get(childPrefix)?.module.outputs)[parts[2]!]);
+        found = this.follow(childPrefix, asArray(asObject(output.expression).references).map(String), depth + 1);
+      } else if (parts[0] === 'var' && parts.length >= 2) {
+        const parent = this.modules.get(prefix)?.parent;
+        if (parent) found = this.follow(parent.prefix, asArray(asObject(parent.arguments[parts[1]!]).references).map(String), depth + 1);
+      } else if (parts[0] === 'data' && parts.length >= 3) {
+        const block = this.blocks.get(`${prefix}data.${parts[1]}.${parts[2]}`);
+        if (block) found = { block, reference };
+      } else if (parts.length >= 2 && !NON_RESOURCE_REFERENCES.has(parts[0]!)) {
+        const block = this.blocks.get(`${prefix}${parts[0]}.${parts[1]}`);
+        if (block) found = { block, reference };
+      }
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** A constant written for an attribute of a block (`name = "alias/aws/sns"`). */
+  static constant(block: ConfigBlock, attribute: string): string | undefined {
+    return asString(asObject(block.expressions[attribute]).constant_value);
+  }
+}
+
 /**
  * Resolves a value that points at another resource (`vpc_id`, `security_group_id`, `secret_id`) to
  * that resource's key. A known value is the key itself; a value known only after apply is found
- * through the configuration's `references` (`aws_vpc.tools.id`) in the same module.
+ * through the configuration (`aws_vpc.tools.id`, `module.sg.security_group_id`) when it names a
+ * resource of the plan.
  */
 class ReferenceResolver {
-  private readonly referencesByConfigAddress = new Map<string, JsonObject>();
-  private readonly instancesByConfigAddress = new Map<string, Instance[]>();
-  private readonly instancesByAddress = new Map<string, Instance>();
-  private indexed = false;
+  private instancesByConfigAddress: Map<string, Instance[]> | undefined;
 
   constructor(
-    private readonly raw: JsonObject,
+    private readonly configuration: PlanConfiguration,
     private readonly instances: readonly Instance[],
     private readonly keyOf: (instance: Instance) => string,
   ) {}
-
-  /** Built on the first value that is unknown until apply: a state or a settled plan never needs it. */
-  private index(): void {
-    this.indexed = true;
-    const pending = [{ module: asObject(asObject(this.raw.configuration).root_module), prefix: '' }];
-    for (let next = pending.pop(); next; next = pending.pop()) {
-      for (const entry of asArray(next.module.resources)) {
-        const resource = asObject(entry);
-        this.referencesByConfigAddress.set(`${next.prefix}${resource.address}`, asObject(resource.expressions));
-      }
-      for (const [name, call] of Object.entries(asObject(next.module.module_calls))) {
-        pending.push({ module: asObject(asObject(call).module), prefix: `${next.prefix}module.${name}.` });
-      }
-    }
-    for (const instance of this.instances) {
-      this.instancesByAddress.set(instance.address, instance);
-      const configAddress = instance.address.replace(INDEX, '');
-      const list = this.instancesByConfigAddress.get(configAddress);
-      if (list) list.push(instance);
-      else this.instancesByConfigAddress.set(configAddress, [instance]);
-    }
-  }
 
   /** The key of the resource `attribute` of `instance` points at, or undefined when it cannot be told. */
   resolve(instance: Instance, attribute: string): string | undefined {
     const value = asString(instance.values[attribute]);
     if (value !== undefined) return value;
-    if (!this.indexed) this.index();
-    const modulePrefix = instance.moduleAddress ? `${instance.moduleAddress.replace(INDEX, '')}.` : '';
-    const expression = asObject(this.referencesByConfigAddress.get(instance.address.replace(INDEX, ''))?.[attribute]);
-    for (const reference of asArray(expression.references)) {
-      // References list `aws_vpc.tools.id` and then `aws_vpc.tools` (with `[0]` for count instances).
-      const exact = this.instancesByAddress.get(`${instance.moduleAddress ? `${instance.moduleAddress}.` : ''}${String(reference)}`);
-      if (exact) return this.keyOf(exact);
-      const candidates = this.instancesByConfigAddress.get(`${modulePrefix}${String(reference)}`)?.filter(
-        (candidate) => candidate.moduleAddress === instance.moduleAddress,
-      );
-      if (candidates?.length === 1) return this.keyOf(candidates[0]!);
+    const target = this.configuration.targetOf(instance, attribute);
+    if (!target || target.block.mode !== 'managed') return undefined;
+    const candidates = this.candidates().get(target.block.address) ?? [];
+    // `aws_vpc.tools[0].id` names one instance of a counted resource.
+    const index = /^(?:data\.)?[^.]+\.[^.[]+(\[[^\]]*\])/.exec(target.reference)?.[1];
+    const exact = index === undefined ? undefined : candidates.find((candidate) => candidate.address === `${target.block.address}${index}`);
+    if (exact) return this.keyOf(exact);
+    const sameModule = candidates.filter((candidate) => candidate.moduleAddress === instance.moduleAddress);
+    if (sameModule.length === 1) return this.keyOf(sameModule[0]!);
+    return candidates.length === 1 ? this.keyOf(candidates[0]!) : undefined;
+  }
+
+  private candidates(): Map<string, Instance[]> {
+    if (this.instancesByConfigAddress) return this.instancesByConfigAddress;
+    const index = new Map<string, Instance[]>();
+    for (const instance of this.instances) {
+      const configAddress = instance.address.replace(INDEX, '');
+      const list = index.get(configAddress);
+      if (list) list.push(instance);
+      else index.set(configAddress, [instance]);
     }
-    return undefined;
+    this.instancesByConfigAddress = index;
+    return index;
   }
 }
 
 /** Whether the plan marks the value as known only after apply (it is then absent from `after`). */
 function isUnknown(instance: Instance, attribute: string): boolean {
   return instance.unknown[attribute] === true;
-}
-
-function hasNestedUnknown(value: unknown): boolean {
-  if (value === true) return true;
-  if (Array.isArray(value)) return value.some(hasNestedUnknown);
-  if (isObject(value)) return Object.values(value).some(hasNestedUnknown);
-  return false;
 }
 
 /** Terraform maps of strings (tags) are used as they are; anything else goes through `tagMap`. */
@@ -176,90 +260,81 @@ function stringMap(value: unknown): Record<string, string> {
   return value as Record<string, string>;
 }
 
-function normaliseProtocol(value: unknown): string {
-  const protocol = String(value ?? '-1').toLowerCase();
-  return protocol === 'all' ? '-1' : protocol;
+/** Terraform types of keys a plan creates: each is a customer managed key. */
+const CUSTOMER_KEY_TYPES = new Set(['aws_kms_key', 'aws_kms_replica_key', 'aws_kms_external_key', 'aws_kms_replica_external_key', 'aws_kms_alias']);
+
+/**
+ * Who will manage a key that is known only after apply, from what the configuration names: a key or
+ * alias this configuration creates (any module) is customer managed; a `data.aws_kms_alias` or
+ * `data.aws_kms_key` of an alias is judged by the alias name.
+ */
+function keyManagerOfTarget(block: ConfigBlock): KeyManager | undefined {
+  if (block.mode === 'managed') return CUSTOMER_KEY_TYPES.has(block.type) ? 'CUSTOMER' : undefined;
+  if (block.type === 'aws_kms_alias') return keyManagerOfAlias(PlanConfiguration.constant(block, 'name') ?? '');
+  if (block.type === 'aws_kms_key') return keyManagerOfAlias(PlanConfiguration.constant(block, 'key_id') ?? '');
+  return undefined;
 }
 
-/** Ingress rules with one source each, from any of the three ways Terraform declares them. */
-function ingressRules(
-  protocolValue: unknown,
-  fromPort: unknown,
-  toPort: unknown,
-  description: string | undefined,
-  sources: IngressRule['source'][],
-): IngressRule[] {
-  const protocol = normaliseProtocol(protocolValue);
-  const ports = protocol === '-1' ? {} : { fromPort: asNumber(fromPort), toPort: asNumber(toPort) };
-  return sources.map((source) => ({ protocol, ...ports, source, ...(description ? { description } : {}) }));
+/** Settings that make a database or volume inherit its encryption from another (a snapshot, a source, a global cluster). */
+const INHERITED_ENCRYPTION_ATTRIBUTES = ['snapshot_identifier', 'snapshot_id', 'replicate_source_db', 'replication_source_identifier', 'global_cluster_identifier', 'restore_to_point_in_time', 's3_import', 'source_db_cluster_identifier'];
+
+/**
+ * What encryption the service applies when the configuration does not say: RDS clusters (except
+ * Aurora Serverless v1, always encrypted), RDS instances and EFS are created unencrypted; an EBS
+ * volume follows the account's "encryption by default" setting, which a plan cannot show.
+ */
+function defaultEncryption(instance: Instance, configuration: PlanConfiguration, followsAccountDefault: boolean): boolean | undefined {
+  if (followsAccountDefault || configuration.blockOf(instance) === undefined) return undefined;
+  if (INHERITED_ENCRYPTION_ATTRIBUTES.some((attribute) => configuration.isWritten(instance, attribute) !== false)) return undefined;
+  return false;
 }
 
-function cidrSources(...lists: unknown[]): IngressRule['source'][] {
-  return lists.flatMap((list) => asArray(list)).flatMap((cidr) => (asString(cidr) ? [{ kind: 'cidr' as const, cidr: cidr as string }] : []));
+interface KeyReference {
+  /** What the key will be, named for people: the resource it refers to (`module.kms.aws_kms_key.this`). */
+  name: string;
+  manager?: KeyManager;
 }
 
-function inlineIngress(instance: Instance, groupKey: string): IngressRule[] {
-  return asArray(instance.values.ingress).flatMap((entry) => {
-    const block = asObject(entry);
-    return ingressRules(block.protocol, block.from_port, block.to_port, asString(block.description), [
-      ...cidrSources(block.cidr_blocks, block.ipv6_cidr_blocks),
-      ...asArray(block.security_groups).flatMap((groupId) => (asString(groupId) ? [{ kind: 'securityGroup' as const, groupId: groupId as string }] : [])),
-      ...asArray(block.prefix_list_ids).flatMap((id) => (asString(id) ? [{ kind: 'prefixList' as const, prefixListId: id as string }] : [])),
-      ...(block.self === true ? [{ kind: 'securityGroup' as const, groupId: groupKey }] : []),
-    ]);
-  });
+/**
+ * A key set in the configuration but known only after apply, named by what it refers to (a key of
+ * this plan: `module.kms.aws_kms_key.this`), with its manager recorded for the key lookup. Undefined
+ * when the key was not written.
+ */
+function keyReference(instance: Instance, attribute: AttributePath, configuration: PlanConfiguration, keyReferences: Map<string, KeyReference>): string | undefined {
+  if (configuration.isWritten(instance, attribute) !== true) return undefined;
+  const target = configuration.targetOf(instance, attribute);
+  const name = target?.block.address ?? configuration.referencesOf(instance, attribute)[0] ?? 'a key known only after apply';
+  const manager = target && keyManagerOfTarget(target.block);
+  keyReferences.set(name, { name, ...(manager && { manager }) });
+  return name;
 }
 
-/** `aws_security_group_rule` (type ingress) or `aws_vpc_security_group_ingress_rule`, as rules of their group. */
-function separateIngress(instance: Instance, groupKey: string): IngressRule[] {
-  const v = instance.values;
-  if (instance.type === 'aws_security_group_rule') {
-    if (v.type !== 'ingress') return [];
-    const sources: IngressRule['source'][] = [
-      ...cidrSources(v.cidr_blocks, v.ipv6_cidr_blocks),
-      ...asArray(v.prefix_list_ids).flatMap((id) => (asString(id) ? [{ kind: 'prefixList' as const, prefixListId: id as string }] : [])),
-    ];
-    const sourceGroup = asString(v.source_security_group_id);
-    if (sourceGroup) sources.push({ kind: 'securityGroup', groupId: sourceGroup });
-    if (v.self === true) sources.push({ kind: 'securityGroup', groupId: groupKey });
-    return ingressRules(v.protocol, v.from_port, v.to_port, asString(v.description), sources);
-  }
-  const sources = cidrSources([v.cidr_ipv4, v.cidr_ipv6]);
-  const prefixListId = asString(v.prefix_list_id);
-  if (prefixListId) sources.push({ kind: 'prefixList', prefixListId });
-  const groupId = asString(v.referenced_security_group_id);
-  if (groupId) sources.push({ kind: 'securityGroup', groupId });
-  return ingressRules(v.ip_protocol, v.from_port, v.to_port, asString(v.description), sources).map((rule) => {
-    const ruleId = asString(v.security_group_rule_id);
-    return ruleId ? { ...rule, ruleId } : rule;
-  });
-}
-
-/** What decides whether an ingress rule is open to the internet; an unknown group reference cannot make it so. */
-const PUBLIC_EXPOSURE_ATTRIBUTES = ['cidr_blocks', 'ipv6_cidr_blocks', 'cidr_ipv4', 'cidr_ipv6', 'from_port', 'to_port', 'protocol', 'ip_protocol'];
-
-function exposureIsUnknown(unknown: JsonObject): boolean {
-  return PUBLIC_EXPOSURE_ATTRIBUTES.some((name) => hasNestedUnknown(unknown[name]));
-}
-
-/** Whether any ingress rule of a group (inline blocks) or of a separate rule resource is known only after apply. */
-function ingressIsUnknown(instance: Instance): boolean {
-  const inline = instance.unknown.ingress;
-  if (inline === true) return true;
-  return asArray(inline).some((block) => exposureIsUnknown(asObject(block))) || exposureIsUnknown(instance.unknown);
-}
-
-function encryptionOf(instance: Instance, encryptedAttribute: string | undefined, keyAttribute: string): { properties: EncryptionProperties; unknown: string[] } {
+function encryptionOf(
+  instance: Instance,
+  encryptedAttribute: string | undefined,
+  keyAttribute: string,
+  configuration: PlanConfiguration,
+  keyReferences: Map<string, KeyReference>,
+  followsAccountDefault: boolean,
+): TerraformModel<EncryptionProperties> {
   const unknown: string[] = [];
   // The provider writes "" for unset computed strings (kms_key_id) and null for unset optional ones.
-  const kmsKeyId = asString(instance.values[keyAttribute]);
-  if (isUnknown(instance, keyAttribute)) unknown.push('kmsKeyId');
+  let kmsKeyId = asString(instance.values[keyAttribute]);
+  if (isUnknown(instance, keyAttribute)) {
+    kmsKeyId = keyReference(instance, keyAttribute, configuration, keyReferences);
+    // Not written: the service's AWS managed key (aws/rds, aws/elasticfilesystem), except where the
+    // account may set a default key (EBS), and for what inherits its key from a source.
+    if (kmsKeyId !== undefined || configuration.isWritten(instance, keyAttribute) !== false || defaultEncryption(instance, configuration, followsAccountDefault) === undefined) unknown.push('kmsKeyId');
+  }
+  // A key set in the configuration but known only after apply still means encryption is on.
+  const keyIsSet = kmsKeyId !== undefined;
   let encrypted: boolean | undefined;
   if (encryptedAttribute === undefined) {
-    // SNS topics and log groups: encrypted means "has a KMS key", which may be known only after apply.
-    encrypted = isUnknown(instance, keyAttribute) ? undefined : kmsKeyId !== undefined;
+    // SNS topics and log groups: encrypted means "has a KMS key".
+    encrypted = keyIsSet ? true : isUnknown(instance, keyAttribute) && configuration.isWritten(instance, keyAttribute) === undefined ? undefined : false;
   } else if (isUnknown(instance, encryptedAttribute)) {
-    encrypted = undefined;
+    const written = configuration.isWritten(instance, encryptedAttribute);
+    encrypted = keyIsSet ? true : written === false ? defaultEncryption(instance, configuration, followsAccountDefault) : undefined;
   } else {
     encrypted = asBoolean(instance.values[encryptedAttribute]) ?? false;
   }
@@ -267,55 +342,10 @@ function encryptionOf(instance: Instance, encryptedAttribute: string | undefined
   return { properties: { encrypted, ...(kmsKeyId !== undefined ? { kmsKeyId } : {}) }, unknown };
 }
 
-function bucketEncryption(configuration: Instance | undefined): { properties: EncryptionProperties; unknown: string[] } {
-  // S3 has applied SSE-S3 to every new bucket since January 2023, so a bucket declared without an
-  // encryption configuration is created encrypted with SSE-S3, exactly what AWS Config will record.
-  if (!configuration) return { properties: { encrypted: true, algorithm: 'AES256' }, unknown: [] };
-  const rule = asObject(asArray(configuration.values.rule)[0]);
-  const byDefault = asObject(asArray(rule.apply_server_side_encryption_by_default)[0]);
-  const unknownByDefault = asObject(asArray(asObject(asArray(configuration.unknown.rule)[0]).apply_server_side_encryption_by_default)[0]);
-  const algorithm = asString(byDefault.sse_algorithm);
-  if (unknownByDefault.sse_algorithm === true) return { properties: { encrypted: undefined }, unknown: ['encrypted'] };
-  const kmsKeyId = asString(byDefault.kms_master_key_id);
-  return {
-    properties: { encrypted: algorithm !== undefined, ...(algorithm ? { algorithm } : {}), ...(kmsKeyId ? { kmsKeyId } : {}) },
-    unknown: unknownByDefault.kms_master_key_id === true ? ['kmsKeyId'] : [],
-  };
-}
-
-function secretRotationOf(rotation: Instance | undefined): { properties: SecretProperties; unknown: string[] } {
-  if (!rotation) return { properties: { rotationEnabled: false }, unknown: [] };
-  const rules = asObject(asArray(rotation.values.rotation_rules)[0]);
-  const unknownRules = asObject(asArray(rotation.unknown.rotation_rules)[0]);
-  const unknown = unknownRules.automatically_after_days === true || unknownRules.schedule_expression === true ? ['rotation'] : [];
-  return {
-    properties: {
-      // `rotation_enabled` is computed (unknown in a plan); a declared rotation resource enables rotation.
-      rotationEnabled: asBoolean(rotation.values.rotation_enabled) ?? true,
-      ...(asString(rotation.values.rotation_lambda_arn) ? { rotationLambdaArn: asString(rotation.values.rotation_lambda_arn) } : {}),
-      ...(asNumber(rules.automatically_after_days) !== undefined ? { automaticallyAfterDays: asNumber(rules.automatically_after_days) } : {}),
-      ...(asString(rules.schedule_expression) ? { scheduleExpression: asString(rules.schedule_expression) } : {}),
-    },
-    unknown,
-  };
-}
-
 /** The id AWS Config gives the resource, when Terraform knows it; the address otherwise. */
 function keyOf(instance: Instance): string {
-  const v = instance.values;
-  switch (instance.type) {
-    case 'aws_rds_cluster':
-      return asString(v.cluster_resource_id) ?? asString(v.id) ?? instance.address;
-    case 'aws_sns_topic':
-    case 'aws_secretsmanager_secret':
-      return asString(v.arn) ?? asString(v.id) ?? instance.address;
-    case 'aws_cloudwatch_log_group':
-      return asString(v.name) ?? asString(v.id) ?? instance.address;
-    case 'aws_s3_bucket':
-      return asString(v.bucket) ?? asString(v.id) ?? instance.address;
-    default:
-      return asString(v.id) ?? instance.address;
-  }
+  const key = terraformDefinition(instance.type)?.definition.terraform.key;
+  return (key ? key(instance.values) : asString(instance.values.id)) ?? instance.address;
 }
 
 function flowLogOf(instance: Instance, vpcKey: string): FlowLog {
@@ -337,109 +367,60 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
   checkFormatVersion(raw, file);
   const isPlan = 'resource_changes' in raw || 'planned_values' in raw;
   const { instances, destroyed } = isPlan ? planInstances(raw) : { instances: stateInstances(raw), destroyed: 0 };
-  const resolver = new ReferenceResolver(raw, instances, keyOf);
+  const configuration = new PlanConfiguration(raw);
+  const resolver = new ReferenceResolver(configuration, instances, keyOf);
   const capturedAt = readTime(raw.timestamp, 'timestamp');
 
   const flowLogs: FlowLog[] = [];
   let unplacedFlowLogs = 0;
-  // A rule whose group cannot be told might belong to any group: none of them can be confirmed.
-  let unplacedIngressRules = 0;
-  const extraIngress = new Map<string, { rules: IngressRule[]; unknown: boolean }>();
-  const bucketEncryptionByBucket = new Map<string, Instance>();
-  const rotationBySecret = new Map<string, Instance>();
+  const keyReferences = new Map<string, KeyReference>();
+  const plan: TerraformPlanFacts = {
+    isWritten: (instance, attribute) => configuration.isWritten(instance, attribute),
+    referencesOf: (instance, attribute) => configuration.referencesOf(instance, attribute),
+    keyReference: (instance, attribute) => keyReference(instance, attribute, configuration, keyReferences),
+    encryption: (instance, encryptedAttribute, keyAttribute, options) =>
+      encryptionOf(instance, encryptedAttribute, keyAttribute, configuration, keyReferences, options?.followsAccountDefault ?? false),
+  };
+  // Related instances (standalone ingress rules, bucket encryption, secret rotation), with the key of the resource they point at.
+  const related: { instance: Instance; definition: AnyResourceTypeDefinition; target: string | undefined }[] = [];
   const skippedTypes: Record<string, number> = {};
-
-  for (const instance of instances) {
-    switch (instance.type) {
-      case 'aws_flow_log': {
-        if (asString(instance.values.vpc_id) === undefined && !isUnknown(instance, 'vpc_id')) break; // subnet or ENI flow log
-        const vpcKey = resolver.resolve(instance, 'vpc_id');
-        if (vpcKey === undefined) unplacedFlowLogs++;
-        else flowLogs.push(flowLogOf(instance, vpcKey));
-        break;
-      }
-      case 'aws_security_group_rule':
-      case 'aws_vpc_security_group_ingress_rule': {
-        const groupKey = resolver.resolve(instance, 'security_group_id');
-        if (groupKey === undefined) {
-          unplacedIngressRules++;
-          break;
-        }
-        const entry = extraIngress.get(groupKey) ?? { rules: [], unknown: false };
-        entry.rules.push(...separateIngress(instance, groupKey));
-        entry.unknown ||= ingressIsUnknown(instance);
-        extraIngress.set(groupKey, entry);
-        break;
-      }
-      case 'aws_s3_bucket_server_side_encryption_configuration': {
-        const bucket = resolver.resolve(instance, 'bucket');
-        if (bucket !== undefined) bucketEncryptionByBucket.set(bucket, instance);
-        break;
-      }
-      case 'aws_secretsmanager_secret_rotation': {
-        const secret = resolver.resolve(instance, 'secret_id');
-        if (secret !== undefined) rotationBySecret.set(secret, instance);
-        break;
-      }
-    }
-  }
-
   const resources: Resource[] = [];
-  for (const instance of instances) {
-    if (MERGED_TYPES.has(instance.type)) continue;
-    const resource = resourceOf(instance);
-    if (resource) resources.push(resource);
-    else countSkipped(skippedTypes, instance.type);
-  }
 
-  /** Type, name, properties and unknowns of an instance; `undefined` for a type driftwarden has no model for. */
-  function modelOf(instance: Instance, id: string): { type: Resource['type']; name?: string; properties: Resource['properties']; unknown: string[] } | undefined {
-    const v = instance.values;
-    switch (instance.type) {
-      case 'aws_vpc':
-        return { type: 'AWS::EC2::VPC', properties: { cidrBlock: asString(v.cidr_block), isDefault: false }, unknown: [] };
-      case 'aws_security_group': {
-        const extra = extraIngress.get(id);
-        const ingress = inlineIngress(instance, id);
-        if (extra) ingress.push(...extra.rules);
-        return {
-          type: 'AWS::EC2::SecurityGroup',
-          name: asString(v.name),
-          properties: { groupName: asString(v.name), vpcId: asString(v.vpc_id), ingress },
-          unknown: ingressIsUnknown(instance) || extra?.unknown || unplacedIngressRules > 0 ? ['ingress'] : [],
-        };
-      }
-      case 'aws_ebs_volume':
-        return { type: 'AWS::EC2::Volume', ...encryptionOf(instance, 'encrypted', 'kms_key_id') };
-      case 'aws_db_instance':
-        return { type: 'AWS::RDS::DBInstance', name: asString(v.identifier), ...encryptionOf(instance, 'storage_encrypted', 'kms_key_id') };
-      case 'aws_rds_cluster':
-        return { type: 'AWS::RDS::DBCluster', name: asString(v.cluster_identifier), ...encryptionOf(instance, 'storage_encrypted', 'kms_key_id') };
-      case 'aws_s3_bucket':
-        return { type: 'AWS::S3::Bucket', name: asString(v.bucket), ...bucketEncryption(bucketEncryptionByBucket.get(id)) };
-      case 'aws_sns_topic':
-        return { type: 'AWS::SNS::Topic', name: asString(v.name), ...encryptionOf(instance, undefined, 'kms_master_key_id') };
-      case 'aws_cloudwatch_log_group':
-        return { type: 'AWS::Logs::LogGroup', name: asString(v.name), ...encryptionOf(instance, undefined, 'kms_key_id') };
-      case 'aws_efs_file_system':
-        return { type: 'AWS::EFS::FileSystem', name: asString(asObject(v.tags).Name), ...encryptionOf(instance, 'encrypted', 'kms_key_id') };
-      case 'aws_secretsmanager_secret':
-        return { type: 'AWS::SecretsManager::Secret', name: asString(v.name), ...secretRotationOf(rotationBySecret.get(id)) };
-      default:
-        return undefined;
+  for (const instance of instances) {
+    if (instance.type === FLOW_LOG_TYPE) {
+      if (asString(instance.values.vpc_id) === undefined && !isUnknown(instance, 'vpc_id')) continue; // subnet or ENI flow log
+      const vpcKey = resolver.resolve(instance, 'vpc_id');
+      if (vpcKey === undefined) unplacedFlowLogs++;
+      else flowLogs.push(flowLogOf(instance, vpcKey));
+      continue;
+    }
+    const mapping = terraformDefinition(instance.type);
+    if (mapping?.role === 'related') {
+      related.push({ instance, definition: mapping.definition, target: resolver.resolve(instance, mapping.definition.terraform.related![instance.type]!) });
     }
   }
 
-  function resourceOf(instance: Instance): Resource | undefined {
+  const keysByType = new Map<string, Set<string>>();
+  for (const instance of instances) {
+    const mapping = terraformDefinition(instance.type);
+    if (instance.type === FLOW_LOG_TYPE || mapping?.role === 'related') continue;
+    if (!mapping) {
+      countSkipped(skippedTypes, instance.type);
+      continue;
+    }
+    const { definition } = mapping;
     const id = keyOf(instance);
-    const model = modelOf(instance, id);
-    if (!model) return undefined;
+    const keys = keysByType.get(definition.type) ?? new Set<string>();
+    keys.add(id);
+    keysByType.set(definition.type, keys);
+    const belonging = related.filter((entry) => entry.definition === definition && entry.target === id).map((entry) => entry.instance);
+    const model = definition.terraform.resources[instance.type]!(instance, { key: id, related: belonging, plan });
     const v = instance.values;
     const arn = asString(v.arn);
     // arn:partition:service:region:account:resource
     const arnFields = arn?.split(':', 5);
     const resource = {
-      type: model.type,
+      type: definition.type,
       id,
       name: model.name,
       arn,
@@ -451,7 +432,25 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
       properties: model.properties,
     } as Resource;
     if (model.unknown.length > 0) resource.unknown = model.unknown;
-    return resource;
+    resources.push(resource);
+  }
+
+  // Related instances whose resource the plan does not hold are judged on their own where their type says so.
+  for (const { instance, definition, target } of related) {
+    if (target !== undefined && keysByType.get(definition.type)?.has(target)) continue;
+    const model = definition.terraform.standalone?.(instance, target, plan);
+    if (!model) continue;
+    const resource = {
+      type: definition.type,
+      id: model.id,
+      name: model.name,
+      tags: {},
+      address: instance.address,
+      ...(capturedAt !== undefined && { capturedAt }),
+      properties: model.properties,
+    } as Resource;
+    if (model.unknown.length > 0) resource.unknown = model.unknown;
+    resources.push(resource);
   }
 
   const flowLogsByVpc = groupFlowLogsByVpc(flowLogs);
@@ -461,7 +460,8 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
     flowLogs: (vpcId) => flowLogsByVpc.get(vpcId) ?? (unplacedFlowLogs > 0 ? undefined : []),
     // Terraform carries no rotation history: the declared schedule is all a plan or state can show.
     secretRotation: () => ({}),
-    keyManager: createLookups({}).keyManager,
+    // A key known only after apply is named by what the configuration refers to; its manager comes from that.
+    keyManager: (kmsKeyId) => keyManagerOfAlias(kmsKeyId) ?? keyReferences.get(kmsKeyId)?.manager,
   };
   return { origin: { kind: 'terraform', file }, resources, lookups, skippedTypes, destroyed };
 }

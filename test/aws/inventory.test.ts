@@ -175,14 +175,14 @@ describe('listResources', () => {
     expect(page![0]!.properties).toEqual({ groupName: groupIds[0], ingress: [{ protocol: '-1', source: { kind: 'cidr', cidr: '0.0.0.0/0' }, ruleId: 'sgr-1' }] });
   });
 
-  it('reads default encryption per bucket, treats a missing configuration as unencrypted and takes tags from one tagging call', async () => {
+  it('reads default encryption per bucket, treats a missing configuration as SSE-S3 (what S3 applies to every bucket) and takes tags from one tagging call', async () => {
     mockBuckets();
 
     const [page] = await collectPages(listResources('AWS::S3::Bucket', testClients(), CTX));
 
     expect(page!.map((bucket) => [bucket.id, bucket.properties, bucket.tags])).toEqual([
       [BUCKETS.artifacts, { encrypted: true, algorithm: 'AES256' }, { Environment: 'dev' }],
-      [BUCKETS.legacy, { encrypted: false }, { Environment: 'dev' }],
+      [BUCKETS.legacy, { encrypted: true, algorithm: 'AES256' }, { Environment: 'dev' }],
       [BUCKETS.reports, { encrypted: true, algorithm: 'aws:kms', kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e' }, { Environment: 'dev' }],
     ]);
     expect(page![0]).toMatchObject({ name: BUCKETS.artifacts, arn: `arn:aws:s3:::${BUCKETS.artifacts}`, accountId: ACCOUNT, region: REGION });
@@ -363,7 +363,7 @@ describe('readResource', () => {
 
     const bucket = await readResource('AWS::S3::Bucket', BUCKETS.legacy, testClients(), CTX);
 
-    expect(bucket).toMatchObject({ id: BUCKETS.legacy, properties: { encrypted: false } });
+    expect(bucket).toMatchObject({ id: BUCKETS.legacy, properties: { encrypted: true, algorithm: 'AES256' } });
     expect(tagging.commandCalls(GetResourcesCommand)[0]!.args[0].input).toEqual({ ResourceARNList: [`arn:aws:s3:::${BUCKETS.legacy}`] });
   });
 

@@ -42,6 +42,19 @@ describe('loadLookups', () => {
     ]);
   });
 
+  it('keeps a recorded flow log that lacks FlowLogId and DeliverLogsStatus, and its delivery error', async () => {
+    const { FlowLogId: _id, DeliverLogsStatus: _status, ...partial } = flowLogs.FlowLogs[0];
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [{ ...partial, DeliverLogsErrorMessage: 'Access error' }] });
+    const data = await loadLookups(['flowLogs'], testClients(), { resources: [], allVpcs: true });
+    expect(data.flowLogsByVpc!.get(VPC_ID)).toEqual([
+      expect.objectContaining({
+        flowLogId: '(flow log without an id, to arn:aws:logs:eu-west-1:123456789012:log-group:/driftwarden/dev/vpc-flow-logs)',
+        resourceId: VPC_ID,
+        deliverLogsErrorMessage: 'Access error',
+      }),
+    ]);
+  });
+
   it('filters DescribeFlowLogs by resource-id for the VPCs it is given', async () => {
     ec2.on(DescribeFlowLogsCommand).resolves(flowLogs);
 

@@ -138,10 +138,42 @@ describe('CLI: driftwarden scan', () => {
     expect(run.code).toBe(1);
   });
 
-  it('says flow logs could not be looked up for a snapshot without FlowLog items', async () => {
-    const run = await driftwarden('scan', '--snapshot', file('vpc-only.json', [fixture('config/vpc.json')]), '--fail-on', 'none');
-    expect(run.stdout).toContain('Flow logs of vpc-0a1b2c3d4e5f60718 could not be looked up');
-    expect(run.code).toBe(0);
+  describe('an unknown verdict (a snapshot without FlowLog items cannot tell a VPC\'s flow logs)', () => {
+    const vpcOnly = () => file('vpc-only.json', [fixture('config/vpc.json')]);
+
+    it('lists it as unknown with its reason in the table and counts it in the summary', async () => {
+      const run = await driftwarden('scan', '--snapshot', vpcOnly(), '--fail-on', 'medium');
+      expect(run.stdout).toContain('UNKNOWN (1)\n  vpc-flow-logs  vpc-0a1b2c3d4e5f60718\n                 Flow logs of vpc-0a1b2c3d4e5f60718 could not be looked up');
+      expect(run.stdout).toContain('0 findings, 1 unknown, 0 compliant');
+      expect(run.stdout).not.toContain('No findings.');
+      expect(run.code).toBe(0);
+    });
+
+    it.each([
+      [['--fail-on', 'medium', '--fail-on-unknown'], 1],
+      [['--fail-on', 'high', '--fail-on-unknown'], 0],
+      [['--fail-on', 'none', '--fail-on-unknown'], 0],
+    ])('with %j exits %i', async (flags, code) => {
+      expect((await driftwarden('scan', '--snapshot', vpcOnly(), ...flags)).code).toBe(code);
+    });
+
+    it('is INSUFFICIENT_DATA in JSON, counted apart from compliant and findings', async () => {
+      const report = JSON.parse((await driftwarden('scan', '--snapshot', vpcOnly(), '--format', 'json')).stdout);
+      expect(report.summary).toMatchObject({ insufficientData: 1, compliant: 0, nonCompliant: 0, byRule: { 'vpc-flow-logs': expect.objectContaining({ insufficientData: 1 }) } });
+      expect(report.findings).toEqual([expect.objectContaining({ resourceId: 'vpc-0a1b2c3d4e5f60718', compliance: 'INSUFFICIENT_DATA', annotation: expect.stringContaining('could not be looked up') })]);
+    });
+
+    it('is a SARIF result of level note', async () => {
+      const log = JSON.parse((await driftwarden('scan', '--snapshot', vpcOnly(), '--format', 'sarif')).stdout);
+      expect(sarifSchemaErrors(log)).toEqual([]);
+      expect(log.runs[0].results).toEqual([expect.objectContaining({ ruleId: 'vpc-flow-logs', level: 'note', properties: expect.objectContaining({ compliance: 'INSUFFICIENT_DATA' }) })]);
+    });
+
+    it('has its own section and count in the HTML report', async () => {
+      const html = (await driftwarden('scan', '--snapshot', vpcOnly(), '--format', 'html')).stdout;
+      expect(html).toContain('<h2>Unknown</h2><table id="unknown">');
+      expect(html).toContain('0 findings, 1 unknown, 0 exempt');
+    });
   });
 
   it('counts resource types it does not evaluate and goes on', async () => {

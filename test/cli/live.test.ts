@@ -29,6 +29,14 @@ const LISTED: LiveCollection = {
   resources: [itemResource('sg-public-app'), itemResource('rds-instance-unencrypted')],
   lookups: createLookups({}),
   errors: [{ resourceType: 'AWS::EFS::FileSystem', region: 'us-east-1', message: 'AccessDeniedException: not authorized to perform elasticfilesystem:DescribeFileSystems' }],
+  listed: 9,
+};
+
+const NOTHING_READ: LiveCollection = {
+  resources: [],
+  lookups: createLookups({}),
+  errors: ['AWS::EC2::VPC', 'AWS::EC2::SecurityGroup'].map((resourceType) => ({ resourceType, region: 'eu-west-1', message: 'connect ETIMEDOUT 169.254.169.254:80' })),
+  listed: 0,
 };
 
 async function scanLive(args: string[], collector: LiveCollector, tty = false) {
@@ -44,13 +52,47 @@ describe('CLI: driftwarden scan of a live account', () => {
     const run = await scanLive(['--profile', 'audit', '--region', 'eu-west-1,us-east-1', '--region', 'eu-central-1', '--concurrency', '4', '--format', 'json'], collector);
     expect(collector.requests).toEqual([expect.objectContaining({ profile: 'audit', regions: ['eu-west-1', 'us-east-1', 'eu-central-1'], concurrency: 4 })]);
     expect(JSON.parse(run.stdout).summary).toMatchObject({ source: { kind: 'live' }, resources: 2, nonCompliant: 2 });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
   });
 
-  it('warns about each resource type it could not list and goes on', async () => {
+  it('warns about each resource type it could not list, goes on, and exits 2 for the incomplete scan', async () => {
     const run = await scanLive([], new FakeCollector(() => LISTED));
-    expect(run.stderr).toBe('driftwarden: warning: could not list AWS::EFS::FileSystem in us-east-1: AccessDeniedException: not authorized to perform elasticfilesystem:DescribeFileSystems\n');
+    expect(run.stderr).toBe(
+      'driftwarden: warning: could not list AWS::EFS::FileSystem in us-east-1: AccessDeniedException: not authorized to perform elasticfilesystem:DescribeFileSystems\n' +
+        'driftwarden: the scan is incomplete: 1 listing(s) could not be read (see the report); pass --allow-partial to accept it.\n',
+    );
     expect(run.stdout).toContain('HIGH (2)');
+    expect(run.stdout).toContain('INCOMPLETE: 1 listing(s) could not be read; what they hold was not judged.\n  Not read: AWS::EFS::FileSystem in us-east-1: AccessDeniedException');
+    expect(run.code).toBe(2);
+  });
+
+  it.each([
+    [['--allow-partial'], 1],
+    [['--allow-partial', '--fail-on', 'none'], 0],
+  ])('accepts an incomplete scan with %j and exits by the findings (%i)', async (flags, code) => {
+    expect((await scanLive(flags, new FakeCollector(() => LISTED))).code).toBe(code);
+  });
+
+  it('names what it did not read in JSON summary.incomplete and as SARIF notifications', async () => {
+    const json = JSON.parse((await scanLive(['--format', 'json'], new FakeCollector(() => LISTED))).stdout);
+    expect(json.summary.incomplete).toEqual([{ resourceType: 'AWS::EFS::FileSystem', region: 'us-east-1', reason: expect.stringContaining('AccessDeniedException') }]);
+    const sarif = JSON.parse((await scanLive(['--format', 'sarif'], new FakeCollector(() => LISTED))).stdout);
+    expect(sarif.runs[0].invocations).toEqual([
+      {
+        executionSuccessful: false,
+        toolExecutionNotifications: [expect.objectContaining({ level: 'error', message: { text: expect.stringMatching(/^Not read: AWS::EFS::FileSystem in us-east-1: AccessDeniedException/) } })],
+      },
+    ]);
+    const html = (await scanLive(['--format', 'html'], new FakeCollector(() => LISTED))).stdout;
+    expect(html).toContain('<div id="incomplete" class="incomplete"><strong>Incomplete scan: 1 listing(s) could not be read');
+  });
+
+  it.each([[[]], [['--allow-partial']], [['--allow-partial', '--fail-on', 'none']]])('exits 2 with %j when nothing at all could be read, and never says "No findings."', async (flags) => {
+    const run = await scanLive(flags, new FakeCollector(() => NOTHING_READ));
+    expect(run.code).toBe(2);
+    expect(run.stdout).not.toContain('No findings.');
+    expect(run.stdout).toContain('Not read: AWS::EC2::VPC in eu-west-1: connect ETIMEDOUT');
+    expect(run.stderr).toContain('driftwarden: nothing could be read');
   });
 
   it('shows a progress bar only on a terminal', async () => {

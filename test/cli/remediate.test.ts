@@ -8,6 +8,7 @@ import type { RemediationAccount } from '../../cli/remediation-account';
 import { createAwsClients } from '../../lib/aws/clients';
 import { createLookups } from '../../lib/lookups';
 import { DynamoDbAuditLog } from '../../lib/remediation/dynamodb-audit';
+import type { Resource } from '../../lib/model';
 import { itemResource, NOW } from '../helpers';
 import { createAuditTable, startLocalDynamoDb, type LocalDynamoDb } from '../lib/remediation/local-dynamodb';
 import { liveAppGroup } from '../remediations/support';
@@ -24,7 +25,7 @@ afterAll(async () => {
 beforeEach(() => ec2.reset());
 
 const SOURCE = {
-  resources: [itemResource('sg-public-app'), itemResource('sg-compliant'), itemResource('vpc'), itemResource('s3-bucket-no-encryption-config'), itemResource('rds-instance-unencrypted')],
+  resources: [itemResource('sg-public-app'), itemResource('sg-compliant'), itemResource('vpc'), { ...itemResource('s3-bucket-no-encryption-config'), properties: { encrypted: false } } as Resource, itemResource('rds-instance-unencrypted')],
   lookups: createLookups({ flowLogsByVpc: new Map() }),
 };
 
@@ -143,7 +144,7 @@ describe('CLI: driftwarden remediate on the live account', () => {
   it('plans from what the live collector lists in the region asked for', async () => {
     const { runCli } = await import('../../cli/main');
     const out: string[] = [];
-    const collect = jest.fn(async () => ({ resources: [liveAppGroup()], lookups: createLookups({}), errors: [{ resourceType: 'AWS::S3::Bucket', region: 'eu-west-1', message: 'AccessDenied' }] }));
+    const collect = jest.fn(async () => ({ resources: [liveAppGroup()], lookups: createLookups({}), errors: [{ resourceType: 'AWS::S3::Bucket', region: 'eu-west-1', message: 'AccessDenied' }], listed: 9 }));
     const code = await runCli(['remediate', '--region', 'eu-west-1'], {
       stdout: { write: (text: string) => out.push(text) },
       stderr: { write: (text: string) => out.push(text) },

@@ -7,6 +7,11 @@ import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { awsRuleRunSources } from '../../lib/config-rule/aws-sources';
@@ -77,9 +82,14 @@ describe('Config rule on AWS: sweep lookups', () => {
   const logs = mockClient(CloudWatchLogsClient);
   const efs = mockClient(EFSClient);
   const tagging = mockClient(ResourceGroupsTaggingAPIClient);
+  const sqs = mockClient(SQSClient);
+  const dynamodb = mockClient(DynamoDBClient);
+  const elastiCache = mockClient(ElastiCacheClient);
+  const kinesis = mockClient(KinesisClient);
+  const ecr = mockClient(ECRClient);
 
   beforeEach(() => {
-    for (const mock of [kms, rds, s3, sns, logs, efs, tagging]) mock.reset();
+    for (const mock of [kms, rds, s3, sns, logs, efs, tagging, sqs, dynamodb, elastiCache, kinesis, ecr]) mock.reset();
     // Every other storage type is empty in this account.
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] }).on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
     s3.on(ListBucketsCommand).resolves({ Buckets: [] });
@@ -87,6 +97,11 @@ describe('Config rule on AWS: sweep lookups', () => {
     logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
     efs.on(DescribeFileSystemsCommand).resolves({ FileSystems: [] });
     tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+    sqs.on(ListQueuesCommand).resolves({ QueueUrls: [] });
+    dynamodb.on(ListTablesCommand).resolves({ TableNames: [] });
+    elastiCache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [] });
+    kinesis.on(ListStreamsCommand).resolves({ StreamNames: [], HasMoreStreams: false });
+    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [] });
     config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
   });
 

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handleRuleInvocation, type RuleHandlerDeps } from '../../lib/config-rule/handle';
 import type { RuleRunSources } from '../../lib/config-rule/run';
-import { EvaluationDeliveryError, InvalidEventError } from '../../lib/errors';
+import { EvaluationDeliveryError, InvalidEventError, UndecidedVerdictError } from '../../lib/errors';
 import type { Resource } from '../../lib/model';
 import { parseSettings } from '../../lib/settings';
 import { RULES } from '../../rules';
@@ -100,5 +100,29 @@ describe('Config rule handler', () => {
   it('rejects a malformed event before calling AWS', async () => {
     await expect(handleRuleInvocation({ invokingEvent: '{}' }, deps())).rejects.toThrow(InvalidEventError);
     expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+  });
+
+  it('fails loudly, posting no guess, when a change cannot be decided', async () => {
+    const event = fixture<Record<string, unknown>>('config/event-change-sg.json');
+    const invoking = JSON.parse(event.invokingEvent as string);
+    invoking.configurationItem = fixture('config/vpc.json');
+    const vpcEvent = { ...event, invokingEvent: JSON.stringify(invoking), configRuleName: 'driftwarden-dev-vpc-flow-logs', ruleParameters: '{}' };
+    const denied = deps({ loadLookups: async () => ({}) });
+    await expect(handleRuleInvocation(vpcEvent, denied)).rejects.toThrow(UndecidedVerdictError);
+    await expect(handleRuleInvocation(vpcEvent, denied)).rejects.toThrow(/vpc-flow-logs could not decide 1 verdict\(s\); their earlier verdicts stand: AWS::EC2::VPC vpc-0a1b2c3d4e5f60718: Flow logs/);
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+  });
+
+  it('reports what a sweep decided, then fails naming what it could not', async () => {
+    const loadLookups = async (_rule: unknown, page: readonly Resource[]) => (page[0]!.id === 'vpc-0' ? { flowLogsByVpc: new Map() } : {});
+    const sweep = deps({
+      loadLookups,
+      listResources: async function* () {
+        yield vpcs(0, 1);
+        yield vpcs(1, 1);
+      },
+    });
+    await expect(handleRuleInvocation(fixture('config/event-scheduled-vpc.json'), sweep)).rejects.toThrow(/could not decide 1 verdict\(s\).*AWS::EC2::VPC vpc-1:/);
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, { Evaluations: [expect.objectContaining({ ComplianceResourceId: 'vpc-0', ComplianceType: 'NON_COMPLIANT' })] });
   });
 });

@@ -150,7 +150,7 @@ describe('Config rule run: scheduled sweeps', () => {
       { resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-gone', compliance: 'NON_COMPLIANT', annotation: 'x' },
       { resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-long-gone', compliance: 'NOT_APPLICABLE' },
     ];
-    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources: () => pages([vpc('vpc-1')]), recordedResults: () => pages(recorded) }), options);
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources: () => pages([vpc('vpc-1')]), loadLookups: async () => ({ flowLogsByVpc: new Map() }), recordedResults: () => pages(recorded) }), options);
     expect(run.evaluations.map((evaluation) => [evaluation.resourceId, evaluation.compliance])).toEqual([
       ['vpc-1', 'NON_COMPLIANT'],
       ['vpc-gone', 'NOT_APPLICABLE'],
@@ -213,7 +213,7 @@ describe('Config rule run: scheduled sweeps', () => {
         yield [vpc('vpc-1')];
         throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       })();
-    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources }), options);
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources, loadLookups: async () => flowLogsFor('vpc-1') }), options);
     expect(run.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(['vpc-1']);
     expect(run.failedTypes).toEqual([{ resourceType: 'AWS::EC2::VPC', error: expect.objectContaining({ name: 'ThrottlingException' }) }]);
   });
@@ -256,5 +256,32 @@ describe('Config rule run: scheduled sweeps', () => {
     const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources, recordedResults: () => pages(recorded) }), options);
     expect(run.evaluations).toEqual([]);
     expect(run.failedTypes).toEqual([{ resourceType: 'AWS::EC2::VPC', error: expect.objectContaining({ name: 'UnauthorizedOperation' }) }]);
+  });
+
+  it('holds back what it cannot decide, so Config keeps the previous verdict, and reports the rest', async () => {
+    const recorded: RecordedResult[] = [{ resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-2', compliance: 'COMPLIANT', annotation: 'earlier' }];
+    const run = await runRuleInvocation(
+      RULES,
+      scheduled(),
+      sources({ listResources: () => pages([vpc('vpc-1'), vpc('vpc-2')]), loadLookups: async () => ({}), recordedResults: () => pages(recorded) }),
+      options,
+    );
+    expect(run.evaluations).toEqual([]);
+    expect(run.undecided.map((evaluation) => [evaluation.resourceId, evaluation.compliance])).toEqual([
+      ['vpc-1', 'INSUFFICIENT_DATA'],
+      ['vpc-2', 'INSUFFICIENT_DATA'],
+    ]);
+  });
+});
+
+describe('Config rule run: undecidable changes', () => {
+  it('reports nothing for a change it cannot decide and hands it back as undecided', async () => {
+    const event = withInvokingEvent('event-change-sg', (invoking) => (invoking.configurationItem = fixture('config/vpc.json')), {
+      configRuleName: 'driftwarden-dev-vpc-flow-logs',
+      ruleParameters: '{}',
+    });
+    const run = await runRuleInvocation(RULES, readRuleInvocation(event), sources({ loadLookups: async () => ({}) }), options);
+    expect(run.evaluations).toEqual([]);
+    expect(run.undecided).toEqual([expect.objectContaining({ resourceType: 'AWS::EC2::VPC', compliance: 'INSUFFICIENT_DATA', annotation: expect.stringContaining('could not be looked up') })]);
   });
 });

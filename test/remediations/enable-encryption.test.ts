@@ -32,10 +32,13 @@ const logGroup: ResourceOf<'AWS::Logs::LogGroup'> = {
   properties: { encrypted: false },
 };
 
+/** A bucket as S3 reported it before January 2023, when a bucket could have no default encryption. */
+const unencryptedBucket = () => ({ ...itemResource('s3-bucket-no-encryption-config'), properties: { encrypted: false } }) as Resource;
+
 describe('Remediation: enable-encryption', () => {
   describe('plan', () => {
     it('sets SSE-S3 default encryption on a bucket without a configured key, and undo removes it again', () => {
-      const result = plan(itemResource('s3-bucket-no-encryption-config'));
+      const result = plan(unencryptedBucket());
       expect(result.steps).toEqual([
         {
           description: `Set default encryption of ${BUCKET} to SSE-S3 (AES256)`,
@@ -71,7 +74,7 @@ describe('Remediation: enable-encryption', () => {
     });
 
     it('takes the first of the rule\'s allowed keys when none is configured', () => {
-      const result = plan(itemResource('s3-bucket-no-encryption-config'), { parameters: { kmsKeyArns: CMK } });
+      const result = plan(unencryptedBucket(), { parameters: { kmsKeyArns: CMK } });
       expect(result.steps[0]!.call.input).toMatchObject({ ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { KMSMasterKeyID: CMK } }] } });
     });
 
@@ -129,7 +132,7 @@ describe('Remediation: enable-encryption', () => {
   describe('apply', () => {
     it('puts the bucket encryption exactly as planned', async () => {
       s3.on(PutBucketEncryptionCommand).resolves({});
-      const result = await remediation.apply(plan(itemResource('s3-bucket-no-encryption-config')), clients(), applyOptions());
+      const result = await remediation.apply(plan(unencryptedBucket()), clients(), applyOptions());
       expect(s3).toHaveReceivedCommandWith(PutBucketEncryptionCommand, { Bucket: BUCKET });
       expect(result).toMatchObject({ outcome: 'applied', undo: [{ operation: 'DeleteBucketEncryption' }] });
     });

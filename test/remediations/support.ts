@@ -1,3 +1,6 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client, type SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -66,6 +69,9 @@ export function clients(): RemediationClients {
     sns: new SNSClient({ region }),
     logs: new CloudWatchLogsClient({ region }),
     secretsManager: new SecretsManagerClient({ region }),
+    sqs: new SQSClient({ region }),
+    dynamodb: new DynamoDBClient({ region }),
+    kinesis: new KinesisClient({ region }),
   };
 }
 

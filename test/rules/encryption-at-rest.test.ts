@@ -61,7 +61,6 @@ describe('Rule: encryption-at-rest', () => {
     ['an unencrypted EBS volume', () => fromItem('ebs-volume-unencrypted'), 'EBS volume vol-0123456789abcdef0 is not encrypted.'],
     ['an RDS instance with unencrypted storage', () => fromItem('rds-instance-unencrypted'), 'RDS instance driftwarden-dev-pg is not encrypted.'],
     ['an unencrypted RDS cluster', () => withEncryption(fromItem('rds-cluster-encrypted'), { encrypted: false }), 'RDS cluster driftwarden-dev-aurora is not encrypted.'],
-    ['a bucket item without default encryption', () => fromItem('s3-bucket-no-encryption-config'), 'S3 bucket driftwarden-dev-legacy-123456789012 has no default encryption.'],
     ['a topic without a KMS key', () => fromItem('sns-topic-no-kms'), 'SNS topic driftwarden-dev-alerts has no KMS key, so it is not encrypted with a key you control.'],
     ['a log group without a KMS key', () => logGroup(), 'Log group /aws/lambda/driftwarden-dev-rule has no KMS key, so it is not encrypted with a key you control.'],
     ['an unencrypted EFS file system', () => fromItem('efs-unencrypted'), 'EFS file system fs-0a1b2c3d4e5f67890 is not encrypted.'],
@@ -91,17 +90,17 @@ describe('Rule: encryption-at-rest', () => {
       expect(run(resource(), parameters, { [key]: 'CUSTOMER' }).compliance).toBe('COMPLIANT');
     });
 
-    it('says the key manager could not be looked up instead of guessing', () => {
+    it('gives an unknown verdict when the key manager could not be looked up, instead of guessing', () => {
       expect(run(fromItem('ebs-volume-encrypted'), parameters)).toEqual({
-        compliance: 'NON_COMPLIANT',
+        compliance: 'INSUFFICIENT_DATA',
         annotation: `EBS volume vol-0fedcba9876543210 is encrypted with ${ACCOUNT_KEY}, but whether that key is customer managed could not be looked up.`,
       });
     });
 
-    it('does not call a key that is unknown until apply AWS managed', () => {
+    it('does not call a key that is unknown until apply AWS managed: its owner is unknown', () => {
       const planned = withEncryption(fromItem('ebs-volume-encrypted'), { encrypted: true }, ['kmsKeyId']);
       expect(run(planned, parameters)).toEqual({
-        compliance: 'NON_COMPLIANT',
+        compliance: 'INSUFFICIENT_DATA',
         annotation: 'EBS volume vol-0fedcba9876543210: its KMS key is not known until apply, so a customer managed KMS key cannot be confirmed.',
       });
     });
@@ -121,16 +120,23 @@ describe('Rule: encryption-at-rest', () => {
       ['another key', () => fromItem('ebs-volume-encrypted'), `EBS volume vol-0fedcba9876543210 is encrypted with ${ACCOUNT_KEY}, which is not one of the allowed kmsKeyArns.`],
       ['the AWS managed key of SSE-KMS', () => withEncryption(fromItem('s3-bucket-sse-kms'), { encrypted: true, algorithm: 'aws:kms' }), 'S3 bucket driftwarden-dev-reports-123456789012 is encrypted with the AWS managed key, which is not one of the allowed kmsKeyArns.'],
       ['SSE-S3', () => fromItem('s3-bucket-sse-s3'), 'S3 bucket driftwarden-dev-artifacts-123456789012 uses SSE-S3 (AES256); a key from kmsKeyArns is required.'],
-      ['a key unknown until apply', () => withEncryption(fromItem('ebs-volume-encrypted'), { encrypted: true }, ['kmsKeyId']), 'EBS volume vol-0fedcba9876543210: its KMS key is not known until apply, so a key from kmsKeyArns cannot be confirmed.'],
     ])('flags %s', (_case, resource, annotation) => {
       expect(run(resource(), { kmsKeyArns: S3_KEY.replace('2b3c', '9999') })).toEqual({ compliance: 'NON_COMPLIANT', annotation });
     });
+
+    it('gives an unknown verdict for a key unknown until apply', () => {
+      const planned = withEncryption(fromItem('ebs-volume-encrypted'), { encrypted: true }, ['kmsKeyId']);
+      expect(run(planned, { kmsKeyArns: S3_KEY })).toEqual({
+        compliance: 'INSUFFICIENT_DATA',
+        annotation: 'EBS volume vol-0fedcba9876543210: its KMS key is not known until apply, so a key from kmsKeyArns cannot be confirmed.',
+      });
+    });
   });
 
-  it('cannot confirm encryption that is unknown until apply', () => {
+  it('gives an unknown verdict for encryption that is unknown until apply', () => {
     const planned = withEncryption(fromItem('ebs-volume-encrypted'), {}, ['encrypted', 'kmsKeyId']);
     expect(run(planned)).toEqual({
-      compliance: 'NON_COMPLIANT',
+      compliance: 'INSUFFICIENT_DATA',
       annotation: 'EBS volume vol-0fedcba9876543210: encryption is not known until apply, so it cannot be confirmed; set it explicitly.',
     });
   });
@@ -146,7 +152,7 @@ describe('Rule: encryption-at-rest', () => {
   });
 
   it('leaves log groups, which AWS Config does not record, out of its change-triggered scope', () => {
-    expect(rule.sweepOnlyResourceTypes).toEqual(['AWS::Logs::LogGroup']);
+    expect(rule.sweepOnlyResourceTypes).toEqual(['AWS::Logs::LogGroup', 'AWS::ElastiCache::ReplicationGroup']);
     expect(recordedResourceTypes(rule)).not.toContain('AWS::Logs::LogGroup');
     expect(rule.triggers).toEqual(expect.arrayContaining(['change', 'periodic']));
   });

@@ -1,6 +1,7 @@
 import { evaluateResource } from '../../lib/evaluate';
 import type { ResourceOf, SecretProperties, SecretRotationState } from '../../lib/model';
 import { parseRuleParameters } from '../../lib/rule';
+import { readConfigurationItem, resourceFromItem } from '../../lib/sources/config-item';
 import rule, { scheduleIntervalDays } from '../../rules/secret-rotation';
 import { fixture, itemResource, lookups, NOW } from '../helpers';
 
@@ -43,9 +44,27 @@ describe('Rule: secret-rotation', () => {
     });
   });
 
-  it('says the last rotation could not be looked up instead of assuming it never happened', () => {
+  it('takes Secrets Manager\'s "rotation occurring as scheduled" from the item when no rotation date can be looked up', () => {
     expect(run(rdsSecret)).toEqual({
+      compliance: 'COMPLIANT',
+      annotation: 'Secret rds!cluster-3f2e1d0c-9b8a-4776-8554-433221100ffe rotates every 7 days; Secrets Manager reports its rotations occur as scheduled.',
+    });
+  });
+
+  it('takes the item\'s resourceCreationTime as the creation date when the configuration has none', () => {
+    const raw = fixture('config/secret-rotating.json');
+    delete raw.configuration.RotationOccurringAsScheduled;
+    const secret = resourceFromItem(readConfigurationItem({ ...raw, resourceCreationTime: '2024-11-02T08:00:00.000Z' })) as Secret;
+    expect(secret.properties.createdDate).toBe('2024-11-02T08:00:00.000Z');
+    expect(run(secret)).toEqual({
       compliance: 'NON_COMPLIANT',
+      annotation: 'Secret rds!cluster-3f2e1d0c-9b8a-4776-8554-433221100ffe was created 2024-11-02 and never rotated, more than 90 days ago: rotation is failing.',
+    });
+  });
+
+  it('gives an unknown verdict when the last rotation could not be looked up, instead of assuming it never happened', () => {
+    expect(run(withProperties(rdsSecret, { rotationOccurringAsScheduled: undefined }))).toEqual({
+      compliance: 'INSUFFICIENT_DATA',
       annotation: 'Secret rds!cluster-3f2e1d0c-9b8a-4776-8554-433221100ffe rotates every 7 days, but its last rotation date could not be looked up to confirm it works.',
     });
   });

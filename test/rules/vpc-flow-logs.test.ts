@@ -87,6 +87,15 @@ describe('Rule: vpc-flow-logs', () => {
     expect(run([flowLog({ status: undefined, deliverLogsStatus: undefined })]).compliance).toBe('COMPLIANT');
   });
 
+  it('flags a flow log whose delivery error is set even when DeliverLogsStatus is absent', () => {
+    const { deliverLogsStatus: _status, ...withoutStatus } = recordedFlowLog('flow-log');
+    expect(run([{ ...withoutStatus, deliverLogsErrorMessage: 'Access error' }])).toEqual({
+      compliance: 'NON_COMPLIANT',
+      annotation: `Flow log fl-0a1b2c3d4e5f67890 of ${VPC_ID} exists but cannot deliver logs (Access error); fix its destination or IAM role.`,
+      matches: [expect.objectContaining({ deliverLogsErrorMessage: 'Access error' })],
+    });
+  });
+
   it('flags a VPC with no flow log, when the listing loaded and holds none for it', () => {
     const otherVpc = flowLog({ resourceId: 'vpc-0ffffffffffffffff' });
     expect(run([otherVpc])).toEqual({
@@ -95,9 +104,9 @@ describe('Rule: vpc-flow-logs', () => {
     });
   });
 
-  it('says the flow logs could not be looked up instead of guessing', () => {
+  it('gives an unknown verdict when the flow logs could not be looked up, instead of guessing', () => {
     expect(run(undefined)).toEqual({
-      compliance: 'NON_COMPLIANT',
+      compliance: 'INSUFFICIENT_DATA',
       annotation: `Flow logs of ${VPC_ID} could not be looked up, so ALL traffic capture is unverified.`,
     });
   });

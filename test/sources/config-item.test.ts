@@ -212,7 +212,7 @@ describe('Source: AWS Config configuration item', () => {
       ['rds-cluster-encrypted', { encrypted: true, kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a' }],
       ['s3-bucket-sse-s3', { encrypted: true, algorithm: 'AES256' }],
       ['s3-bucket-sse-kms', { encrypted: true, algorithm: 'aws:kms', kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e' }],
-      ['s3-bucket-no-encryption-config', { encrypted: false }],
+      ['s3-bucket-no-encryption-config', { encrypted: true, algorithm: 'AES256' }],
       ['sns-topic-kms', { encrypted: true, kmsKeyId: 'alias/aws/sns' }],
       ['sns-topic-no-kms', { encrypted: false }],
       ['efs-encrypted', { encrypted: true, kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f' }],

@@ -33,6 +33,15 @@ const CASES: [ruleId: string, configItem: string, parameters: object][] = [
     'sns-topic-kms',
     'sns-topic-no-kms',
     'efs-unencrypted',
+    'sqs-queue-sse-sqs',
+    'sqs-queue-kms',
+    'sqs-queue-unencrypted',
+    'dynamodb-table-owned-key',
+    'dynamodb-table-kms',
+    'kinesis-stream-unencrypted',
+    'kinesis-stream-kms',
+    'ecr-repository-aes256',
+    'ecr-repository-kms',
   ].flatMap((item): [string, string, object][] => [
     ['encryption-at-rest', item, {}],
     ['encryption-at-rest', item, { requireCustomerManagedKey: 'true' }],
@@ -87,7 +96,7 @@ describe('Parity: live API source and AWS Config items', () => {
     const scan = await collectLiveResources({ rules: [rule], regions: ['eu-west-1'], clientsFor: () => testClients(), lookups: [] });
     const bucket = scan.regions[0]!.resources.find((resource) => resource.id === 'driftwarden-dev-legacy-123456789012')!;
 
-    const evaluation = evaluateResource(rule, parseRuleParameters(rule, {}), bucket, scan.regions[0]!.lookups, NOW);
+    const evaluation = evaluateResource(rule, parseRuleParameters(rule, { requireCustomerManagedKey: 'true' }), bucket, scan.regions[0]!.lookups, NOW);
 
     expect(evaluation).toMatchObject({ compliance: 'NON_COMPLIANT', exemption: expect.objectContaining({ reason: 'legacy bucket, decommissioned in Q3' }) });
   });

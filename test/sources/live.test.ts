@@ -44,8 +44,13 @@ describe('collectLiveResources', () => {
       'AWS::Logs::LogGroup': 2,
       'AWS::EFS::FileSystem': 1,
       'AWS::SecretsManager::Secret': 2,
+      'AWS::SQS::Queue': 3,
+      'AWS::DynamoDB::Table': 2,
+      'AWS::ElastiCache::ReplicationGroup': 2,
+      'AWS::Kinesis::Stream': 2,
+      'AWS::ECR::Repository': 2,
     });
-    expect(result.resourceCount).toBe(17);
+    expect(result.resourceCount).toBe(28);
     expect(region!.lookups.flowLogs('vpc-0a1b2c3d4e5f60718')).toHaveLength(1);
     expect(region!.lookups.flowLogs('vpc-0d1e2f3a4b5c6d7e8')).toEqual([]);
     expect(region!.lookups.keyManager('arn:aws:kms:eu-west-1:123456789012:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')).toBe('CUSTOMER');
@@ -69,10 +74,18 @@ describe('collectLiveResources', () => {
       'logs:DescribeLogGroups': 1,
       'efs:DescribeFileSystems': 1,
       'secrets:ListSecrets': 1,
-      // One per distinct customer key: volume, cluster, bucket and log group keys; the SNS alias needs none.
-      'kms:DescribeKey': 4,
-      // One tag listing each for buckets, topics and log groups.
-      'tagging:GetResources': 3,
+      'sqs:ListQueues': 1,
+      'sqs:GetQueueAttributes': 3,
+      'dynamodb:ListTables': 1,
+      'dynamodb:DescribeTable': 2,
+      'elastiCache:DescribeReplicationGroups': 1,
+      'kinesis:ListStreams': 1,
+      'kinesis:DescribeStreamSummary': 2,
+      'ecr:DescribeRepositories': 1,
+      // One per distinct customer key: volume, cluster, bucket, log group and the queue/table/repository key; the SNS and Kinesis aliases need none.
+      'kms:DescribeKey': 5,
+      // One tag listing each for buckets, topics, log groups, queues, tables, replication groups, streams and repositories.
+      'tagging:GetResources': 8,
     });
   });
 
@@ -97,7 +110,7 @@ describe('collectLiveResources', () => {
         message: 'AccessDenied: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: rds:DescribeDBInstances',
       },
     ]);
-    expect(result.resourceCount).toBe(16);
+    expect(result.resourceCount).toBe(27);
     expect(result.regions[0]!.resources.some((resource) => resource.type === 'AWS::RDS::DBCluster')).toBe(true);
   });
 

@@ -52,6 +52,7 @@ const ingress = (protocol: string, port: number, cidrs: string[], ipv6: string[]
   to_port: port,
 });
 
+const QUEUE_URL = (name: string) => `https://sqs.eu-west-1.amazonaws.com/123456789012/driftwarden-dev-${name}`;
 const ACTIVE_FLOW_LOG = { id: 'fl-0a1b2c3d4e5f67890', vpc_id: 'vpc-0a1b2c3d4e5f60718', traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs', eni_id: null, subnet_id: null };
 const OTHER_VPC_FLOW_LOG = { ...fixture('config/flow-log.json'), resourceId: 'fl-0ffff', configuration: { ...fixture('config/flow-log.json').configuration, flowLogId: 'fl-0ffff', resourceId: 'vpc-0ther' } };
 
@@ -61,6 +62,8 @@ interface ParityCase {
   configItems: unknown[];
   configLookups?: LookupData;
   terraform: TerraformResource[];
+  /** Rule parameters, when the case needs others than the defaults. */
+  parameters?: Record<string, string>;
   compliance: string;
 }
 
@@ -232,11 +235,81 @@ const CASES: ParityCase[] = [
     ],
     compliance: 'COMPLIANT',
   },
+  {
+    rule: 'encryption-at-rest',
+    what: 'a bucket without a default encryption rule (SSE-S3, which S3 applies to every bucket)',
+    configItems: [fixture('config/s3-bucket-no-encryption-config.json')],
+    terraform: [{ type: 'aws_s3_bucket', name: 'legacy', values: { id: 'driftwarden-dev-legacy-123456789012', bucket: 'driftwarden-dev-legacy-123456789012', arn: 'arn:aws:s3:::driftwarden-dev-legacy-123456789012' } }],
+    compliance: 'COMPLIANT',
+  },
+  {
+    rule: 'encryption-at-rest',
+    what: 'a volume whose key only DescribeKey can tell the owner of: unknown offline, from either source',
+    configItems: [fixture('config/ebs-volume-encrypted.json')],
+    terraform: [
+      {
+        type: 'aws_ebs_volume',
+        name: 'data',
+        values: { id: 'vol-0fedcba9876543210', encrypted: true, kms_key_id: 'arn:aws:kms:eu-west-1:123456789012:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', availability_zone: 'eu-west-1a', size: 20 },
+      },
+    ],
+    parameters: { requireCustomerManagedKey: 'true' },
+    compliance: 'INSUFFICIENT_DATA',
+  },
+  {
+    rule: 'secret-rotation',
+    what: 'a secret Config records as rotating as scheduled, with no rotation date to look up',
+    configItems: [fixture('config/secret-rotating.json')],
+    terraform: [
+      { type: 'aws_secretsmanager_secret', name: 'db', values: { id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', name: 'db' } },
+      {
+        type: 'aws_secretsmanager_secret_rotation',
+        name: 'db',
+        values: { id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', secret_id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', rotation_enabled: true, rotation_lambda_arn: 'arn:aws:lambda:eu-west-1:123456789012:function:rotate', rotation_rules: [{ automatically_after_days: 7, duration: '', schedule_expression: '' }] },
+      },
+    ],
+    compliance: 'COMPLIANT',
+  },
+  {
+    rule: 'encryption-at-rest',
+    what: 'an SQS queue with SSE-SQS',
+    configItems: [fixture('config/sqs-queue-sse-sqs.json')],
+    terraform: [{ type: 'aws_sqs_queue', name: 'orders', values: { id: QUEUE_URL('orders'), url: QUEUE_URL('orders'), name: 'driftwarden-dev-orders', kms_master_key_id: null, sqs_managed_sse_enabled: true } }],
+    compliance: 'COMPLIANT',
+  },
+  {
+    rule: 'encryption-at-rest',
+    what: 'an SQS queue with encryption turned off',
+    configItems: [fixture('config/sqs-queue-unencrypted.json')],
+    terraform: [{ type: 'aws_sqs_queue', name: 'jobs', values: { id: QUEUE_URL('legacy-jobs'), url: QUEUE_URL('legacy-jobs'), name: 'driftwarden-dev-legacy-jobs', kms_master_key_id: null, sqs_managed_sse_enabled: false } }],
+    compliance: 'NON_COMPLIANT',
+  },
+  {
+    rule: 'encryption-at-rest',
+    what: 'a DynamoDB table with the key DynamoDB owns',
+    configItems: [fixture('config/dynamodb-table-owned-key.json')],
+    terraform: [{ type: 'aws_dynamodb_table', name: 'sessions', values: { id: 'driftwarden-dev-sessions', name: 'driftwarden-dev-sessions', server_side_encryption: [] } }],
+    compliance: 'COMPLIANT',
+  },
+  {
+    rule: 'encryption-at-rest',
+    what: 'an unencrypted Kinesis stream',
+    configItems: [fixture('config/kinesis-stream-unencrypted.json')],
+    terraform: [{ type: 'aws_kinesis_stream', name: 'clicks', values: { id: 'arn:aws:kinesis:eu-west-1:123456789012:stream/driftwarden-dev-clicks', name: 'driftwarden-dev-clicks', encryption_type: 'NONE', kms_key_id: null } }],
+    compliance: 'NON_COMPLIANT',
+  },
+  {
+    rule: 'encryption-at-rest',
+    what: 'an ECR repository with the default AES256',
+    configItems: [fixture('config/ecr-repository-aes256.json')],
+    terraform: [{ type: 'aws_ecr_repository', name: 'web', values: { id: 'driftwarden/web', name: 'driftwarden/web', encryption_configuration: [{ encryption_type: 'AES256', kms_key: '' }] } }],
+    compliance: 'COMPLIANT',
+  },
 ];
 
-function verdict(ruleId: string, resources: Resource[], lookups: ReturnType<typeof createLookups>): string[] {
+function verdict(ruleId: string, resources: Resource[], lookups: ReturnType<typeof createLookups>, parameters: Record<string, string> = {}): string[] {
   const rule = RULES.find((candidate) => candidate.id === ruleId)!;
-  const params = parseRuleParameters(rule, {});
+  const params = parseRuleParameters(rule, parameters);
   return resources
     .filter((resource) => (rule.resourceTypes as readonly string[]).includes(resource.type))
     .map((resource) => evaluateResource(rule, params, resource, lookups, NOW).compliance);
@@ -252,7 +325,7 @@ describe('Parity: Config item and Terraform', () => {
     // The Config rule handler loads what a configuration item lacks (a secret's last rotation) with DescribeSecret.
     const configLookups = parityCase.configLookups ? createLookups(parityCase.configLookups) : snapshot.lookups;
     const terraform = readTerraform(terraformState(parityCase.terraform), 'parity.json');
-    expect(verdict(rule, snapshot.resources, configLookups)).toEqual([parityCase.compliance]);
-    expect(verdict(rule, terraform.resources, terraform.lookups)).toEqual([parityCase.compliance]);
+    expect(verdict(rule, snapshot.resources, configLookups, parityCase.parameters)).toEqual([parityCase.compliance]);
+    expect(verdict(rule, terraform.resources, terraform.lookups, parityCase.parameters)).toEqual([parityCase.compliance]);
   });
 });

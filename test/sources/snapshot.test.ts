@@ -1,6 +1,9 @@
 import { InputFormatError } from '../../lib/errors';
 import { readSnapshot } from '../../lib/sources/snapshot';
-import { fixture } from '../helpers';
+import { scan } from '../../lib/scan';
+import { parseSettings } from '../../lib/settings';
+import { RULES } from '../../rules';
+import { fixture, NOW } from '../helpers';
 
 const vpc = fixture('config/vpc.json');
 const flowLog = fixture('config/flow-log.json');
@@ -34,6 +37,22 @@ describe('Source: Config snapshot', () => {
   it('keeps the newest state of a resource that history lists several times', () => {
     const older = { ...apiForm(vpc), configurationItemCaptureTime: '2025-01-01T00:00:00.000Z' };
     expect(readSnapshot({ configurationItems: [apiForm(vpc), older] }).resources[0]!.capturedAt).toBe(vpc.configurationItemCaptureTime);
+  });
+
+  it('keeps the newest state whatever the order of the history', () => {
+    const older = { ...apiForm(vpc), configurationItemCaptureTime: '2025-01-01T00:00:00.000Z' };
+    expect(readSnapshot({ configurationItems: [older, apiForm(vpc)] }).resources[0]!.capturedAt).toBe(vpc.configurationItemCaptureTime);
+  });
+
+  it('reports a resource whose newest item is ResourceDeleted as NOT_APPLICABLE, not its older public state', () => {
+    const deleted = { ...group, configurationItemStatus: 'ResourceDeleted', configuration: null, configurationItemCaptureTime: '2025-07-01T10:00:00.000Z' };
+    const source = readSnapshot({ configurationItems: [apiForm(group), deleted] });
+    expect(source.resources).toEqual([]);
+    const report = scan(source, { rules: RULES, settings: parseSettings({}, RULES), now: NOW });
+    expect(report.evaluations).toEqual([
+      expect.objectContaining({ ruleId: 'public-app-ports', resourceId: group.resourceId, compliance: 'NOT_APPLICABLE', annotation: expect.stringContaining('ResourceDeleted'), orderingTimestamp: '2025-07-01T10:00:00.000Z' }),
+    ]);
+    expect(report.summary).toMatchObject({ notApplicable: 1, nonCompliant: 0 });
   });
 
   it('looks flow logs up from the FlowLog items of the same file', () => {

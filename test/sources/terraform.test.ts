@@ -9,6 +9,8 @@ import { fixture, NOW } from '../helpers';
 const plan = readTerraform(fixture('terraform/plan-web.json'), 'plan-web.json');
 const state = readTerraform(fixture('terraform/state-web.json'), 'state-web.json');
 const platform = readTerraform(fixture('terraform/plan-platform.json'), 'plan-platform.json');
+const community = readTerraform(fixture('terraform/plan-community.json'), 'plan-community.json');
+const CUSTOMER_KEYS = parseSettings({ rules: { 'encryption-at-rest': { parameters: { requireCustomerManagedKey: 'true' } } } }, RULES);
 
 function byAddress(source: { resources: Resource[] }, address: string): Resource {
   const resource = source.resources.find((candidate) => candidate.address === address);
@@ -16,8 +18,8 @@ function byAddress(source: { resources: Resource[] }, address: string): Resource
   return resource;
 }
 
-function verdicts(source: ReturnType<typeof readTerraform>): Record<string, string> {
-  const report = scan(source, { rules: RULES, settings: parseSettings({}, RULES), now: NOW });
+function verdicts(source: ReturnType<typeof readTerraform>, settings = parseSettings({}, RULES)): Record<string, string> {
+  const report = scan(source, { rules: RULES, settings, now: NOW });
   return Object.fromEntries(report.evaluations.map((evaluation) => [`${evaluation.ruleId} ${evaluation.address}`, `${evaluation.compliance}: ${evaluation.annotation}`]));
 }
 
@@ -91,13 +93,12 @@ describe('Source: Terraform', () => {
 
   it.each([
     ['aws_ebs_volume.scratch[1]', ['kmsKeyId']],
-    ['module.platform.aws_rds_cluster.events', ['kmsKeyId', 'encrypted']],
     ['module.platform.aws_security_group.edge', ['ingress']],
   ])('lists the values of %s that are unknown until apply', (address, unknown) => {
     expect(byAddress(address.startsWith('module.platform') ? platform : plan, address).unknown).toEqual(unknown);
   });
 
-  it('cannot confirm any group when an ingress rule belongs to a group the plan cannot tell', () => {
+  it('judges an ingress rule whose group the plan cannot tell on its own, and every group on its own rules', () => {
     const group = { cidr_blocks: ['0.0.0.0/0'], description: '', from_port: 443, ipv6_cidr_blocks: [], prefix_list_ids: [], protocol: 'tcp', security_groups: [], self: false, to_port: 443 };
     const raw = {
       format_version: '1.2',
@@ -113,7 +114,13 @@ describe('Source: Terraform', () => {
       ],
       configuration: { root_module: { resources: [{ address: 'aws_vpc_security_group_ingress_rule.shared', expressions: { security_group_id: { references: ['module.shared.security_group_id', 'module.shared'] } } }] } },
     };
-    expect(byAddress(readTerraform(raw, 'plan.json'), 'aws_security_group.web').unknown).toEqual(['ingress']);
+    const source = readTerraform(raw, 'plan.json');
+    expect(byAddress(source, 'aws_security_group.web').unknown).toBeUndefined();
+    expect(byAddress(source, 'aws_vpc_security_group_ingress_rule.shared')).toMatchObject({
+      id: 'aws_vpc_security_group_ingress_rule.shared',
+      name: 'module.shared.security_group_id',
+      properties: { partial: true, ingress: [{ protocol: 'tcp', fromPort: 8080, toPort: 8080, source: { kind: 'cidr', cidr: '0.0.0.0/0' } }] },
+    });
   });
 
   it('reads child modules of a state', () => {
@@ -136,14 +143,14 @@ describe('Source: Terraform', () => {
       'vpc-flow-logs module.platform.module.network.aws_vpc.this[0]',
       'NON_COMPLIANT: module.platform.module.network.aws_vpc.this[0] has flow logs for REJECT traffic only; ALL is required.',
     ],
-    ['vpc-flow-logs aws_vpc.legacy', 'NON_COMPLIANT: Flow logs of vpc-0a2b4c6d8e0f13579 could not be looked up, so ALL traffic capture is unverified.'],
+    ['vpc-flow-logs aws_vpc.legacy', 'INSUFFICIENT_DATA: Flow logs of vpc-0a2b4c6d8e0f13579 could not be looked up, so ALL traffic capture is unverified.'],
     [
       'encryption-at-rest module.platform.aws_ebs_volume.cache["a"]',
-      'NON_COMPLIANT: EBS volume module.platform.aws_ebs_volume.cache["a"]: encryption is not known until apply, so it cannot be confirmed; set it explicitly.',
+      'INSUFFICIENT_DATA: EBS volume module.platform.aws_ebs_volume.cache["a"]: encryption is not known until apply, so it cannot be confirmed; set it explicitly.',
     ],
     [
       'public-app-ports module.platform.aws_security_group.edge',
-      'NON_COMPLIANT: Some ingress rules of platform-edge are not known until apply, so what is open to the internet cannot be confirmed.',
+      'INSUFFICIENT_DATA: Some ingress rules of platform-edge are not known until apply, so what is open to the internet cannot be confirmed.',
     ],
   ])('gives plan-platform %s the verdict %s', (key, verdict) => {
     expect(verdicts(platform)[key]).toBe(verdict);
@@ -176,5 +183,77 @@ describe('Source: Terraform', () => {
 
   it('reads an empty state as no resources', () => {
     expect(readTerraform({ format_version: '1.0' }, 'empty.json').resources).toEqual([]);
+  });
+});
+
+describe('Source: Terraform, as other projects write it (plan-community)', () => {
+  it.each([
+    // The recommended style: no inline ingress, rules as separate resources (one through a module output).
+    ['public-app-ports module.web_sg.aws_security_group.this', 'NON_COMPLIANT: Open to the internet: tcp 8443 from 0.0.0.0/0'],
+    // Rules on groups the plan does not manage: judged on their own, at their own address, naming the group.
+    ['public-app-ports aws_security_group_rule.legacy_rdp', 'NON_COMPLIANT: Opens sg-0a1b2c3d4e5f60789 to the internet: tcp 3389 from 0.0.0.0/0'],
+    ['public-app-ports aws_security_group_rule.legacy_https', 'COMPLIANT: The ingress rules read for sg-0a1b2c3d4e5f60789 open no port outside the allow-lists to 0.0.0.0/0 or ::/0.'],
+    ['public-app-ports aws_vpc_security_group_ingress_rule.shared_all', 'NON_COMPLIANT: Opens sg-0d4e5f6a7b8c9d0e1 to the internet: all traffic from 0.0.0.0/0'],
+    ['public-app-ports aws_vpc_security_group_ingress_rule.default_ssh', 'NON_COMPLIANT: Opens data.aws_security_group.default.id to the internet: tcp 22 from ::/0'],
+    [
+      'public-app-ports aws_security_group_rule.default_from_vpc',
+      'COMPLIANT: The ingress rules read for data.aws_security_group.default.id open no port outside the allow-lists to 0.0.0.0/0 or ::/0.',
+    ],
+    ['public-app-ports aws_security_group.dynamic_db', 'NON_COMPLIANT: Open to the internet: tcp 5432 from 0.0.0.0/0'],
+    // Keys named in the configuration, unknown in the values.
+    ['encryption-at-rest aws_cloudwatch_log_group.app', 'COMPLIANT: Log group /community/app is encrypted with module.kms.aws_kms_key.this.'],
+    ['encryption-at-rest aws_sns_topic.events', 'COMPLIANT: SNS topic community-events is encrypted with aws_kms_key.data.'],
+    ['encryption-at-rest aws_efs_file_system.plain', 'NON_COMPLIANT: EFS file system aws_efs_file_system.plain is not encrypted.'],
+    ['encryption-at-rest aws_rds_cluster.serverless', 'COMPLIANT: RDS cluster community-serverless is encrypted.'],
+    ['encryption-at-rest aws_rds_cluster.provisioned', 'NON_COMPLIANT: RDS cluster community-provisioned is not encrypted.'],
+  ])('gives %s the verdict %s', (key, verdict) => {
+    expect(verdicts(community)[key]).toBe(verdict);
+  });
+
+  it('gives every standalone rule resource on a group outside the plan its own evaluation, and merges the others into their group', () => {
+    const report = scan(community, { rules: RULES, settings: parseSettings({}, RULES), now: NOW });
+    const ruleAddresses = report.evaluations.filter((evaluation) => /security_group(_ingress)?_rule\./.test(evaluation.address ?? '')).map((evaluation) => evaluation.address);
+    expect(ruleAddresses.sort()).toEqual([
+      'aws_security_group_rule.default_from_vpc',
+      'aws_security_group_rule.legacy_https',
+      'aws_security_group_rule.legacy_rdp',
+      'aws_vpc_security_group_ingress_rule.default_ssh',
+      'aws_vpc_security_group_ingress_rule.shared_all',
+    ]);
+    expect(report.evaluations.find((evaluation) => evaluation.address === 'aws_security_group_rule.legacy_rdp')).toMatchObject({ resourceType: 'AWS::EC2::SecurityGroup', resourceId: 'sg-0a1b2c3d4e5f60789' });
+    expect(byAddress(community, 'module.web_sg.aws_security_group.this').properties).toMatchObject({
+      ingress: expect.arrayContaining([expect.objectContaining({ fromPort: 443 }), expect.objectContaining({ fromPort: 22 }), expect.objectContaining({ fromPort: 8443 })]),
+    });
+  });
+
+  it.each([
+    ['aws_cloudwatch_log_group.app', 'COMPLIANT: Log group /community/app is encrypted with module.kms.aws_kms_key.this.'],
+    ['module.db.aws_db_instance.this', 'COMPLIANT: RDS instance community-db is encrypted with module.kms.aws_kms_key.this.'],
+    ['aws_s3_bucket.logs', 'COMPLIANT: S3 bucket community-logs-2f7c is encrypted with aws_kms_key.data.'],
+    ['aws_ebs_volume.data', 'COMPLIANT: EBS volume aws_ebs_volume.data is encrypted with aws_kms_key.data.'],
+    ['aws_cloudwatch_log_group.shared_key', 'COMPLIANT: Log group /community/shared is encrypted with data.aws_kms_key.shared.'],
+    ['aws_sns_topic.aws_managed', 'NON_COMPLIANT: SNS topic community-aws-managed is encrypted with the AWS managed key alias/aws/sns; a customer managed KMS key is required.'],
+    [
+      'aws_sns_topic.aws_managed_by_data',
+      'NON_COMPLIANT: SNS topic community-aws-managed-data is encrypted with the AWS managed key data.aws_kms_alias.sns; a customer managed KMS key is required.',
+    ],
+    ['aws_rds_cluster.serverless', 'NON_COMPLIANT: RDS cluster community-serverless is encrypted with the AWS managed key; a customer managed KMS key is required.'],
+  ])('with requireCustomerManagedKey, tells who manages the key of %s from the configuration', (address, verdict) => {
+    expect(verdicts(community, CUSTOMER_KEYS)[`encryption-at-rest ${address}`]).toBe(verdict);
+  });
+
+  it('keeps a key it cannot place unknown: its owner needs DescribeKey', () => {
+    const raw = fixture<any>('terraform/plan-community.json');
+    const topic = raw.configuration.root_module.resources.find((resource: { address: string }) => resource.address === 'aws_sns_topic.events');
+    topic.expressions.kms_master_key_id = { references: ['local.key_arn'] };
+    expect(verdicts(readTerraform(raw, 'plan.json'), CUSTOMER_KEYS)['encryption-at-rest aws_sns_topic.events']).toBe(
+      'INSUFFICIENT_DATA: SNS topic community-events is encrypted with local.key_arn, but whether that key is customer managed could not be looked up.',
+    );
+  });
+
+  it('reads a group without configuration (a plan stripped of it) as unknown, never as having no rules', () => {
+    const raw = fixture<any>('terraform/plan-community.json');
+    delete raw.configuration;
+    expect(byAddress(readTerraform(raw, 'plan.json'), 'module.web_sg.aws_security_group.this').unknown).toEqual(['ingress']);
   });
 });
