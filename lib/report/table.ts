@@ -58,7 +58,7 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
   }
   const unknown = report.evaluations.filter((evaluation) => verdictOf(evaluation) === 'unknown').sort(byRuleThenResource);
   if (unknown.length > 0) {
-    lines.push(paint(options.color, '33', `UNKNOWN (${unknown.length}): the input cannot tell; not counted as compliant`));
+    lines.push(paint(options.color, '35', `UNKNOWN (${unknown.length})`));
     appendRows(lines, unknown, options.color, report);
     lines.push('');
   }
@@ -74,11 +74,11 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
     .join(', ');
   lines.push(
     `${summary.nonCompliant} finding${summary.nonCompliant === 1 ? '' : 's'}${bySeverity ? ` (${bySeverity})` : ''}, ` +
-      `${summary.compliant} compliant, ${summary.insufficientData > 0 ? `${summary.insufficientData} unknown, ` : ''}${summary.exempt} exempt, ${summary.baselined > 0 ? `${summary.baselined} in the baseline, ` : ''}${summary.notApplicable} not applicable — ` +
+      `${summary.insufficientData > 0 ? `${summary.insufficientData} unknown, ` : ''}${summary.compliant} compliant, ${summary.exempt} exempt, ${summary.baselined > 0 ? `${summary.baselined} in the baseline, ` : ''}${summary.notApplicable} not applicable — ` +
       `${summary.evaluations} evaluations of ${summary.resources} resources.`,
   );
   if (summary.incomplete.length > 0) {
-    lines.push(paint(options.color, '31;1', `INCOMPLETE: ${summary.incomplete.length} listing(s) could not be read; what they hold was not judged.`), ...incompleteNotes(report).map((note) => `  ${note}`));
+    lines.push(paint(options.color, '31;1', `INCOMPLETE: ${summary.incomplete.length} part(s) of the input could not be read; what they hold was not judged.`), ...incompleteNotes(report).map((note) => `  ${note}`));
   }
   const skipped = skippedNote(report);
   if (skipped) lines.push(skipped);

@@ -59,10 +59,10 @@ describe('CLI: driftwarden scan of a live account', () => {
     const run = await scanLive([], new FakeCollector(() => LISTED));
     expect(run.stderr).toBe(
       'driftwarden: warning: could not list AWS::EFS::FileSystem in us-east-1: AccessDeniedException: not authorized to perform elasticfilesystem:DescribeFileSystems\n' +
-        'driftwarden: the scan is incomplete: 1 listing(s) could not be read (see the report); pass --allow-partial to accept it.\n',
+        'driftwarden: the scan is incomplete: 1 part(s) of the input could not be read (see the report); pass --allow-partial to accept it.\n',
     );
     expect(run.stdout).toContain('HIGH (2)');
-    expect(run.stdout).toContain('INCOMPLETE: 1 listing(s) could not be read; what they hold was not judged.\n  Not read: AWS::EFS::FileSystem in us-east-1: AccessDeniedException');
+    expect(run.stdout).toContain('INCOMPLETE: 1 part(s) of the input could not be read; what they hold was not judged.\n  Not read: AWS::EFS::FileSystem in us-east-1 (AccessDeniedException');
     expect(run.code).toBe(2);
   });
 
@@ -91,7 +91,7 @@ describe('CLI: driftwarden scan of a live account', () => {
     const run = await scanLive(flags, new FakeCollector(() => NOTHING_READ));
     expect(run.code).toBe(2);
     expect(run.stdout).not.toContain('No findings.');
-    expect(run.stdout).toContain('Not read: AWS::EC2::VPC in eu-west-1: connect ETIMEDOUT');
+    expect(run.stdout).toContain('Not read: AWS::EC2::VPC in eu-west-1 (connect ETIMEDOUT');
     expect(run.stderr).toContain('driftwarden: nothing could be read');
   });
 

@@ -223,7 +223,7 @@ describe('Config rule run: scheduled sweeps', () => {
       (async function* (): AsyncGenerator<RecordedResult[]> {
         throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       })();
-    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources: () => pages([vpc('vpc-1')]), recordedResults }), { ...options, costAwareReporting: true });
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources: () => pages([vpc('vpc-1')]), recordedResults, loadLookups: async () => flowLogsFor('vpc-1') }), { ...options, costAwareReporting: true });
     expect(run.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(['vpc-1']);
     expect(run.unchanged).toBe(0);
     expect(run.recordedResultsError).toMatchObject({ name: 'ThrottlingException' });

@@ -260,6 +260,15 @@ export class SourcePlanner {
         expressions: expressionsOf(block.body),
       })),
       module_calls: moduleCalls,
+      // The plan reader follows a module's outputs to the resources they name, as in a real plan.
+      outputs: Object.fromEntries(
+        [...module.outputs].map(([name, block]) => {
+          const value = block.body.attributes.get('value');
+          const references = value ? referencesOf(value.expression) : [];
+          const expression: PlainObject = references.length > 0 ? { references } : {};
+          return [name, { expression }];
+        }),
+      ),
     };
   }
 
