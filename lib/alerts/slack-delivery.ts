@@ -14,6 +14,8 @@ export interface SlackDeliveryOptions {
   /** No wait may end after this: the caller needs the time left to dead-letter the message. */
   deadline?: Date;
   sleep(ms: number): Promise<void>;
+  /** The clock an HTTP-date Retry-After and the deadline are measured against; injected so tests need no real time. */
+  now?: () => Date;
 }
 
 export const DEFAULT_SLACK_DELIVERY: Omit<SlackDeliveryOptions, 'sleep'> = {
@@ -73,6 +75,7 @@ export interface SlackDeliveryReport {
  */
 export async function postToSlack(webhookUrl: string, message: SlackMessage, options: SlackDeliveryOptions): Promise<SlackDeliveryReport> {
   checkWebhookUrl(webhookUrl);
+  const clock = options.now ?? (() => new Date());
   // @slack/webhook reports the status but not the headers, and wraps network errors: our fetch
   // keeps Retry-After and the reason a request got no answer.
   let lastRetryAfter: string | null = null;
@@ -101,7 +104,7 @@ export async function postToSlack(webhookUrl: string, message: SlackMessage, opt
         lastProblem = `HTTP ${error.statusCode}${error.body ? ` ${error.body.slice(0, 100)}` : ''}`;
         const retryable = error.statusCode === 429 || error.statusCode >= 500;
         if (!retryable) throw new AlertDeliveryError(`Slack refused the message: ${lastProblem}`, { cause: error });
-        const asked = error.statusCode === 429 ? retryAfterMs(lastRetryAfter, new Date()) : undefined;
+        const asked = error.statusCode === 429 ? retryAfterMs(lastRetryAfter, clock()) : undefined;
         if (asked !== undefined && asked > options.maxRetryAfterMs) {
           throw new AlertDeliveryError(`Slack rate-limited the webhook for ${Math.ceil(asked / 1000)} s, longer than we wait`, { cause: error });
         }
@@ -112,7 +115,7 @@ export async function postToSlack(webhookUrl: string, message: SlackMessage, opt
       }
     }
     if (attempt < options.maxAttempts) {
-      if (options.deadline && Date.now() + waitMs > options.deadline.getTime()) {
+      if (options.deadline && clock().getTime() + waitMs > options.deadline.getTime()) {
         throw new AlertDeliveryError(`Slack did not accept the message (${lastProblem}) and waiting ${Math.ceil(waitMs / 1000)} s more would pass the deadline`);
       }
       await options.sleep(waitMs);
