@@ -13,7 +13,7 @@ async function readSource(flags: SourceFlags, context: CliContext) {
   const fileSource = readFileSource(flags);
   if (fileSource) return fileSource;
   if (!context.liveCollector) throw new UsageError('This build of driftwarden cannot read a live account; use --snapshot FILE, --terraform FILE or --demo.');
-  const collection = await context.liveCollector.collect({ rules: RULES, regions: flags.region ? [flags.region] : [], concurrency: 8 });
+  const collection = await context.liveCollector.collect({ rules: RULES, regions: flags.region ? [flags.region] : [], ...(flags.profile !== undefined && { profile: flags.profile }), concurrency: 8 });
   warnListingErrors(collection.errors, context.stderr);
   return collection;
 }

@@ -13,7 +13,7 @@ import { auditTableName, type CommandIO, type RemediateDependencies, type Remedi
 const notPublished: EventPublisher = { publish: async () => undefined };
 
 async function applyPlans(planned: PlannedFinding[], flags: RemediateFlags, settings: Settings, stack: StackResources, io: CommandIO, deps: RemediateDependencies): Promise<void> {
-  const account = await deps.connect({ ...(flags.region !== undefined && { region: flags.region }), auditTable: auditTableName(flags) });
+  const account = await deps.connect({ ...(flags.region !== undefined && { region: flags.region }), ...(flags.profile !== undefined && { profile: flags.profile }), auditTable: auditTableName(flags) });
   const runs: { finding: PlannedFinding; run: RemediationRun }[] = [];
   for (const finding of planned.filter(hasAutomaticFix)) {
     const region = finding.resource.region ?? flags.region ?? '';

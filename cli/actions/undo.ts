@@ -3,7 +3,7 @@ import { auditTableName, type CommandIO, type RemediateDependencies } from '../c
 import type { UndoFlags } from '../commands/undo';
 
 export async function runUndo(auditId: string, flags: UndoFlags, io: CommandIO, deps: Pick<RemediateDependencies, 'confirm' | 'connect'>): Promise<void> {
-  const account = await deps.connect({ ...(flags.region !== undefined && { region: flags.region }), auditTable: auditTableName(flags) });
+  const account = await deps.connect({ ...(flags.region !== undefined && { region: flags.region }), ...(flags.profile !== undefined && { profile: flags.profile }), auditTable: auditTableName(flags) });
   const record = await reversibleRecord(auditId, account.audit);
   io.stdout.write(`${record.ruleId}  ${record.resourceType} ${record.resourceId}  (${record.outcome} ${record.updatedAt})\n  ${record.summary}\nUndo runs:\n`);
   record.undo!.forEach((call, index) => io.stdout.write(`  ${index + 1}. ${describeCall(call)}\n`));

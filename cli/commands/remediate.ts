@@ -11,6 +11,7 @@ export interface SourceFlags {
   terraform?: string;
   demo?: boolean;
   region?: string;
+  profile?: string;
 }
 
 export interface RemediateDependencies {
@@ -18,7 +19,7 @@ export interface RemediateDependencies {
   readSource(flags: SourceFlags): Promise<PlanningSource>;
   /** Asks the person at the terminal; false when nobody can answer. */
   confirm(question: string): Promise<boolean>;
-  connect(options: { region?: string; auditTable: string }): Promise<RemediationAccount>;
+  connect(options: { region?: string; profile?: string; auditTable: string }): Promise<RemediationAccount>;
   /** A fresh id per applied finding (the audit id `undo` takes). */
   newRunId(): string;
   sleep(ms: number): Promise<void>;
@@ -48,6 +49,7 @@ export function registerRemediateCommand(program: Command, io: CommandIO, deps: 
     .addOption(new Option('--terraform <file>', 'findings of `terraform show -json` output').conflicts(['demo']))
     .addOption(new Option('--demo', 'findings of the embedded sample account (dry run only)').conflicts(['apply']))
     .option('--region <region>', 'live account: the region to scan and change, and of the audit table')
+    .option('--profile <name>', 'live account: AWS profile from the shared config files')
     .option('--config <file>', 'settings file (JSON or YAML), the same the deployment uses')
     .addOption(new Option('--dry-run', 'only show the plans (default)').conflicts(['apply']))
     .option('--apply', 'make the changes in the live account: each resource is re-read and re-checked first')

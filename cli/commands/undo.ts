@@ -5,6 +5,7 @@ export interface UndoFlags {
   stage: string;
   auditTable?: string;
   region?: string;
+  profile?: string;
   yes?: boolean;
 }
 
@@ -16,6 +17,7 @@ export function registerUndoCommand(program: Command, io: CommandIO, deps: Pick<
     .option('--stage <stage>', 'the deployed stage whose audit table holds the record', 'dev')
     .option('--audit-table <name>', 'the audit table (default: driftwarden-<stage>-remediation-audit)')
     .option('--region <region>', 'the region of the audit table')
+    .option('--profile <name>', 'AWS profile from the shared config files')
     .option('--yes', 'do not ask for confirmation')
     .action(async (auditId: string, flags: UndoFlags) => (await import('../actions/undo')).runUndo(auditId, flags, io, deps));
 }

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,5 +18,19 @@ describe('CLI: --profile', () => {
   it('names a profile that no shared file defines as missing', () => {
     expect(() => assertProfileExists('prod', { HOME: home })).toThrow(MissingAwsConfigurationError);
     expect(() => assertProfileExists('prod', { HOME: home })).toThrow('AWS profile "prod" is not defined in ~/.aws/config or ~/.aws/credentials');
+  });
+
+  it.each([
+    ['remediate', ['remediate', '--profile', 'prod', '--region', 'eu-west-1', '--apply', '--yes']],
+    ['undo', ['undo', 'cli-0000', '--profile', 'prod', '--region', 'eu-west-1', '--yes']],
+  ])('%s takes --profile and names a missing one before calling AWS', async (_command, args) => {
+    const bin = join(__dirname, '..', '..', 'bin', 'driftwarden.js');
+    const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, ...args], { cwd: home, env: { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true' } }, (error, _stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stderr }),
+      );
+    });
+    expect(run.stderr).toContain('AWS profile "prod" is not defined');
+    expect(run.code).toBe(2);
   });
 });
