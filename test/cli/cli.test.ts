@@ -40,6 +40,15 @@ function sarifSchemaErrors(log: unknown): unknown[] {
   return validateSarif(log) ? [] : (validateSarif.errors ?? []);
 }
 
+describe('README: the demo output', () => {
+  it('is what `npm start` prints today', async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const shown = /```console\n\$ npm start\n([\s\S]*?)```/.exec(readme);
+    expect(shown).not.toBeNull();
+    expect((await driftwarden('scan', '--demo')).stdout).toBe(shown![1]);
+  });
+});
+
 describe('CLI: driftwarden scan', () => {
   it('scans the demo account, prints its drift and exits 0', async () => {
     const run = await driftwarden('scan', '--demo');
