@@ -1,4 +1,4 @@
-import { DescribeTableCommand, paginateListTables, type TableDescription } from '@aws-sdk/client-dynamodb';
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import type { AwsClients } from '../lib/aws/clients';
 import { mapWithConcurrency } from '../lib/aws/concurrency';
 import { accountFromArn, DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, unlessGone, type Tags } from '../lib/aws/listing';
@@ -30,7 +30,7 @@ function fromApi(table: TableDescription, tags: Tags, context: LiveContext): Typ
 }
 
 async function describeTable(clients: AwsClients, name: string): Promise<TableDescription | undefined> {
-  return unlessGone(['ResourceNotFoundException'], async () => (await clients.dynamodb.send(new DescribeTableCommand({ TableName: name }))).Table);
+  return unlessGone(['ResourceNotFoundException'], async () => (await clients.dynamodb.send(new clients.sdk.DescribeTableCommand({ TableName: name }))).Table);
 }
 
 export default defineResourceType({
@@ -50,7 +50,7 @@ export default defineResourceType({
     pageSizes: { 'DynamoDB:ListTables': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'dynamodb:table');
-      for await (const page of paginateListTables({ client: clients.dynamodb }, { Limit: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateListTables({ client: clients.dynamodb }, { Limit: PAGE_SIZE })) {
         const tables = await mapWithConcurrency(page.TableNames ?? [], context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (name) => {
           const table = await describeTable(clients, name);
           return table && fromApi(table, (table.TableArn && tags.get(table.TableArn)) || {}, context);

@@ -1,4 +1,4 @@
-import { DescribeVolumesCommand, paginateDescribeVolumes, type Volume } from '@aws-sdk/client-ec2';
+import type { Volume } from '@aws-sdk/client-ec2';
 import { pages, unlessGone } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asBoolean, asString, tagMap, withoutUndefined } from '../lib/sources/values';
@@ -30,13 +30,13 @@ export default defineResourceType({
     permissions: ['ec2:DescribeVolumes'],
     pageSizes: { 'EC2:DescribeVolumes': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of paginateDescribeVolumes({ client: clients.ec2 }, { MaxResults: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateDescribeVolumes({ client: clients.ec2 }, { MaxResults: PAGE_SIZE })) {
         yield (page.Volumes ?? []).map((volume) => fromApi(volume, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['InvalidVolume.NotFound'], async () => {
-        const { Volumes } = await clients.ec2.send(new DescribeVolumesCommand({ VolumeIds: [id] }));
+        const { Volumes } = await clients.ec2.send(new clients.sdk.DescribeVolumesCommand({ VolumeIds: [id] }));
         return Volumes?.[0] && fromApi(Volumes[0], context);
       }),
     minimumCalls: ({ resources }) => ({ 'EC2:DescribeVolumes': pages(resources, PAGE_SIZE) }),

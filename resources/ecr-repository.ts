@@ -1,4 +1,4 @@
-import { DescribeRepositoriesCommand, paginateDescribeRepositories, type Repository } from '@aws-sdk/client-ecr';
+import type { Repository } from '@aws-sdk/client-ecr';
 import { accountFromArn, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, unlessGone, type Tags } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asArray, asObject, asString, withoutUndefined } from '../lib/sources/values';
@@ -38,13 +38,13 @@ export default defineResourceType({
     pageSizes: { 'ECR:DescribeRepositories': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'ecr:repository');
-      for await (const page of paginateDescribeRepositories({ client: clients.ecr }, { maxResults: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateDescribeRepositories({ client: clients.ecr }, { maxResults: PAGE_SIZE })) {
         yield (page.repositories ?? []).filter((repository) => repository.repositoryName).map((repository) => fromApi(repository, (repository.repositoryArn && tags.get(repository.repositoryArn)) || {}, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['RepositoryNotFoundException'], async () => {
-        const repository = (await clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [id] }))).repositories?.[0];
+        const repository = (await clients.ecr.send(new clients.sdk.DescribeRepositoriesCommand({ repositoryNames: [id] }))).repositories?.[0];
         return repository && fromApi(repository, repository.repositoryArn ? await tagsOf(clients, repository.repositoryArn) : {}, context);
       }),
     minimumCalls: ({ resources, tagged }) => ({

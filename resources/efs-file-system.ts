@@ -1,4 +1,4 @@
-import { DescribeFileSystemsCommand, paginateDescribeFileSystems, type FileSystemDescription } from '@aws-sdk/client-efs';
+import type { FileSystemDescription } from '@aws-sdk/client-efs';
 import { pages, unlessGone } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asBoolean, asObject, asString, tagMap, withoutUndefined } from '../lib/sources/values';
@@ -30,13 +30,13 @@ export default defineResourceType({
     permissions: ['elasticfilesystem:DescribeFileSystems'],
     pageSizes: { 'EFS:DescribeFileSystems': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of paginateDescribeFileSystems({ client: clients.efs }, { MaxItems: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateDescribeFileSystems({ client: clients.efs }, { MaxItems: PAGE_SIZE })) {
         yield (page.FileSystems ?? []).map((fileSystem) => fromApi(fileSystem, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['FileSystemNotFound'], async () => {
-        const { FileSystems } = await clients.efs.send(new DescribeFileSystemsCommand({ FileSystemId: id }));
+        const { FileSystems } = await clients.efs.send(new clients.sdk.DescribeFileSystemsCommand({ FileSystemId: id }));
         return FileSystems?.[0] && fromApi(FileSystems[0], context);
       }),
     minimumCalls: ({ resources }) => ({ 'EFS:DescribeFileSystems': pages(resources, PAGE_SIZE) }),

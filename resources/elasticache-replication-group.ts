@@ -1,4 +1,4 @@
-import { DescribeReplicationGroupsCommand, paginateDescribeReplicationGroups, type ReplicationGroup } from '@aws-sdk/client-elasticache';
+import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
 import { accountFromArn, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, unlessGone, type Tags } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asBoolean, asString, withoutUndefined } from '../lib/sources/values';
@@ -33,13 +33,13 @@ export default defineResourceType({
     pageSizes: { 'ElastiCache:DescribeReplicationGroups': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'elasticache:replicationgroup');
-      for await (const page of paginateDescribeReplicationGroups({ client: clients.elastiCache }, { MaxRecords: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateDescribeReplicationGroups({ client: clients.elastiCache }, { MaxRecords: PAGE_SIZE })) {
         yield (page.ReplicationGroups ?? []).filter((group) => group.ReplicationGroupId).map((group) => fromApi(group, (group.ARN && tags.get(group.ARN)) || {}, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['ReplicationGroupNotFoundFault'], async () => {
-        const group = (await clients.elastiCache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups?.[0];
+        const group = (await clients.elastiCache.send(new clients.sdk.DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups?.[0];
         return group && fromApi(group, group.ARN ? await tagsOf(clients, group.ARN) : {}, context);
       }),
     minimumCalls: ({ resources, tagged }) => ({

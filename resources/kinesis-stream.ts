@@ -1,4 +1,4 @@
-import { DescribeStreamSummaryCommand, paginateListStreams, type StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
+import type { StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
 import type { AwsClients } from '../lib/aws/clients';
 import { mapWithConcurrency } from '../lib/aws/concurrency';
 import { accountFromArn, DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, unlessGone, type Tags } from '../lib/aws/listing';
@@ -29,7 +29,7 @@ function fromApi(stream: StreamDescriptionSummary, tags: Tags, context: LiveCont
 
 /** ListStreams gives names and ARNs only; the encryption comes from DescribeStreamSummary. */
 async function describeStream(clients: AwsClients, name: string): Promise<StreamDescriptionSummary | undefined> {
-  return unlessGone(['ResourceNotFoundException'], async () => (await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary);
+  return unlessGone(['ResourceNotFoundException'], async () => (await clients.kinesis.send(new clients.sdk.DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary);
 }
 
 export default defineResourceType({
@@ -46,7 +46,7 @@ export default defineResourceType({
     pageSizes: { 'Kinesis:ListStreams': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'kinesis:stream');
-      for await (const page of paginateListStreams({ client: clients.kinesis }, { Limit: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateListStreams({ client: clients.kinesis }, { Limit: PAGE_SIZE })) {
         const names = page.StreamNames ?? [];
         const streams = await mapWithConcurrency(names, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (name) => {
           const stream = await describeStream(clients, name);

@@ -1,4 +1,4 @@
-import { paginateDescribeLogGroups, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { accountFromArn, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, type Tags } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asString, withoutUndefined } from '../lib/sources/values';
@@ -40,13 +40,13 @@ export default defineResourceType({
     pageSizes: { 'CloudWatchLogs:DescribeLogGroups': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'logs:log-group');
-      for await (const page of paginateDescribeLogGroups({ client: clients.logs }, { limit: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateDescribeLogGroups({ client: clients.logs }, { limit: PAGE_SIZE })) {
         yield (page.logGroups ?? []).filter((group) => group.logGroupName).map((group) => fromApi(group, tags.get(logGroupArn(group) ?? '') ?? {}, context));
       }
     },
     async read(clients, id, context) {
       // The prefix can match longer names too; page until the exact one shows up.
-      for await (const page of paginateDescribeLogGroups({ client: clients.logs }, { logGroupNamePrefix: id, limit: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateDescribeLogGroups({ client: clients.logs }, { logGroupNamePrefix: id, limit: PAGE_SIZE })) {
         const group = page.logGroups?.find((candidate) => candidate.logGroupName === id);
         if (group) {
           const arn = logGroupArn(group);

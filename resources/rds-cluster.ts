@@ -1,4 +1,4 @@
-import { DescribeDBClustersCommand, paginateDescribeDBClusters, type DBCluster } from '@aws-sdk/client-rds';
+import type { DBCluster } from '@aws-sdk/client-rds';
 import { accountFromArn, pages, unlessGone } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asBoolean, asString, tagMap, withoutUndefined } from '../lib/sources/values';
@@ -32,13 +32,13 @@ export default defineResourceType({
     permissions: ['rds:DescribeDBClusters'],
     pageSizes: { 'RDS:DescribeDBClusters': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of paginateDescribeDBClusters({ client: clients.rds }, { MaxRecords: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateDescribeDBClusters({ client: clients.rds }, { MaxRecords: PAGE_SIZE })) {
         yield (page.DBClusters ?? []).map((cluster) => fromApi(cluster, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['DBClusterNotFoundFault'], async () => {
-        const { DBClusters } = await clients.rds.send(new DescribeDBClustersCommand({ Filters: [{ Name: 'db-cluster-resource-id', Values: [id] }] }));
+        const { DBClusters } = await clients.rds.send(new clients.sdk.DescribeDBClustersCommand({ Filters: [{ Name: 'db-cluster-resource-id', Values: [id] }] }));
         return DBClusters?.[0] && fromApi(DBClusters[0], context);
       }),
     minimumCalls: ({ resources }) => ({ 'RDS:DescribeDBClusters': pages(resources, PAGE_SIZE) }),

@@ -1,4 +1,4 @@
-import { DescribeDBInstancesCommand, paginateDescribeDBInstances, type DBInstance } from '@aws-sdk/client-rds';
+import type { DBInstance } from '@aws-sdk/client-rds';
 import { accountFromArn, pages, unlessGone } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asBoolean, asString, tagMap, withoutUndefined } from '../lib/sources/values';
@@ -32,13 +32,13 @@ export default defineResourceType({
     permissions: ['rds:DescribeDBInstances'],
     pageSizes: { 'RDS:DescribeDBInstances': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of paginateDescribeDBInstances({ client: clients.rds }, { MaxRecords: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateDescribeDBInstances({ client: clients.rds }, { MaxRecords: PAGE_SIZE })) {
         yield (page.DBInstances ?? []).map((instance) => fromApi(instance, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['DBInstanceNotFound', 'DBInstanceNotFoundFault'], async () => {
-        const { DBInstances } = await clients.rds.send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'dbi-resource-id', Values: [id] }] }));
+        const { DBInstances } = await clients.rds.send(new clients.sdk.DescribeDBInstancesCommand({ Filters: [{ Name: 'dbi-resource-id', Values: [id] }] }));
         return DBInstances?.[0] && fromApi(DBInstances[0], context);
       }),
     minimumCalls: ({ resources }) => ({ 'RDS:DescribeDBInstances': pages(resources, PAGE_SIZE) }),

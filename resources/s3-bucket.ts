@@ -1,4 +1,3 @@
-import { GetBucketEncryptionCommand, paginateListBuckets } from '@aws-sdk/client-s3';
 import { describeAwsError, hasErrorName } from '../lib/aws/aws-errors';
 import type { AwsClients } from '../lib/aws/clients';
 import { mapWithConcurrency } from '../lib/aws/concurrency';
@@ -26,7 +25,7 @@ function bucketArn(name: string): string {
  */
 async function readEncryption(clients: AwsClients, bucket: string): Promise<EncryptionProperties | undefined> {
   try {
-    const response = await clients.s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    const response = await clients.s3.send(new clients.sdk.GetBucketEncryptionCommand({ Bucket: bucket }));
     const byDefault = response.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
     if (!byDefault?.SSEAlgorithm) return SSE_S3;
     return { encrypted: true, algorithm: byDefault.SSEAlgorithm, ...(byDefault.KMSMasterKeyID !== undefined && { kmsKeyId: byDefault.KMSMasterKeyID }) };
@@ -87,7 +86,7 @@ export default defineResourceType({
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 's3');
       // BucketRegion keeps each region's sweep to its own buckets (ListBuckets is otherwise global).
-      const bucketPages = paginateListBuckets({ client: clients.s3 }, { BucketRegion: context.region, MaxBuckets: PAGE_SIZE });
+      const bucketPages = clients.sdk.paginateListBuckets({ client: clients.s3 }, { BucketRegion: context.region, MaxBuckets: PAGE_SIZE });
       for await (const page of bucketPages) {
         const names = (page.Buckets ?? []).flatMap((bucket) => (bucket.Name ? [bucket.Name] : []));
         const buckets = await mapWithConcurrency(names, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (name) => {

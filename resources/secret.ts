@@ -1,4 +1,4 @@
-import { DescribeSecretCommand, paginateListSecrets, type DescribeSecretResponse, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
+import type { DescribeSecretResponse, SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import { accountFromArn, pages, unlessGone } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type LiveContext, type TerraformInstance, type TerraformModel, type TypedResource } from '../lib/resource-type';
 import { asArray, asBoolean, asNumber, asObject, asString, readTime, tagMap, withoutUndefined } from '../lib/sources/values';
@@ -98,12 +98,12 @@ export default defineResourceType({
     permissions: ['secretsmanager:ListSecrets', 'secretsmanager:DescribeSecret'],
     pageSizes: { 'SecretsManager:ListSecrets': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of paginateListSecrets({ client: clients.secretsManager }, { MaxResults: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateListSecrets({ client: clients.secretsManager }, { MaxResults: PAGE_SIZE })) {
         yield (page.SecretList ?? []).map((secret) => fromApi(secret, context));
       }
     },
     read: (clients, id, context) =>
-      unlessGone(['ResourceNotFoundException'], async () => fromApi(await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: id })), context)),
+      unlessGone(['ResourceNotFoundException'], async () => fromApi(await clients.secretsManager.send(new clients.sdk.DescribeSecretCommand({ SecretId: id })), context)),
     minimumCalls: ({ resources }) => ({ 'SecretsManager:ListSecrets': pages(resources, PAGE_SIZE) }),
   },
   terraform: {

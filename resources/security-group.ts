@@ -1,11 +1,4 @@
-import {
-  DescribeSecurityGroupsCommand,
-  paginateDescribeSecurityGroupRules,
-  paginateDescribeSecurityGroups,
-  type IpPermission,
-  type SecurityGroup,
-  type SecurityGroupRule,
-} from '@aws-sdk/client-ec2';
+import type { IpPermission, SecurityGroup, SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { isAccessDenied } from '../lib/aws/aws-errors';
 import type { AwsClients } from '../lib/aws/clients';
 import { chunks, EC2_FILTER_VALUES_MAX } from '../lib/aws/concurrency';
@@ -161,7 +154,7 @@ async function rulesByGroup(clients: AwsClients, groupIds: readonly string[]): P
   try {
     const byGroup = new Map<string, SecurityGroupRule[]>(groupIds.map((id) => [id, []]));
     for (const ids of chunks(groupIds, EC2_FILTER_VALUES_MAX)) {
-      const rulePages = paginateDescribeSecurityGroupRules(
+      const rulePages = clients.sdk.paginateDescribeSecurityGroupRules(
         { client: clients.ec2 },
         { Filters: [{ Name: 'group-id', Values: ids }], MaxResults: PAGE_SIZES['EC2:DescribeSecurityGroupRules'] },
       );
@@ -281,7 +274,7 @@ export default defineResourceType({
     permissions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
     pageSizes: PAGE_SIZES,
     async *list(clients, context) {
-      const groupPages = paginateDescribeSecurityGroups({ client: clients.ec2 }, { MaxResults: PAGE_SIZES['EC2:DescribeSecurityGroups'] });
+      const groupPages = clients.sdk.paginateDescribeSecurityGroups({ client: clients.ec2 }, { MaxResults: PAGE_SIZES['EC2:DescribeSecurityGroups'] });
       for await (const page of groupPages) {
         const groups = (page.SecurityGroups ?? []).filter((group) => group.GroupId);
         if (groups.length === 0) continue;
@@ -291,7 +284,7 @@ export default defineResourceType({
     },
     read: (clients, id, context) =>
       unlessGone(['InvalidGroup.NotFound', 'InvalidGroupId.Malformed'], async () => {
-        const { SecurityGroups } = await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }));
+        const { SecurityGroups } = await clients.ec2.send(new clients.sdk.DescribeSecurityGroupsCommand({ GroupIds: [id] }));
         const group = SecurityGroups?.[0];
         if (!group) return undefined;
         const rules = await rulesByGroup(clients, [id]);

@@ -1,4 +1,3 @@
-import { GetTopicAttributesCommand, paginateListTopics } from '@aws-sdk/client-sns';
 import { describeAwsError, hasErrorName } from '../lib/aws/aws-errors';
 import type { AwsClients } from '../lib/aws/clients';
 import { mapWithConcurrency } from '../lib/aws/concurrency';
@@ -14,7 +13,7 @@ const PAGE_SIZE = 100;
 /** A topic's KMS key, from GetTopicAttributes (ListTopics returns ARNs only). `undefined` when gone. */
 async function readTopic(clients: AwsClients, topicArn: string, tags: Tags, context: LiveContext): Promise<TypedResource<'AWS::SNS::Topic', EncryptionProperties> | undefined> {
   try {
-    const { Attributes: attributes = {} } = await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
+    const { Attributes: attributes = {} } = await clients.sns.send(new clients.sdk.GetTopicAttributesCommand({ TopicArn: topicArn }));
     const kmsKeyId = attributes.KmsMasterKeyId || undefined;
     return withoutUndefined({
       type: 'AWS::SNS::Topic' as const,
@@ -46,7 +45,7 @@ export default defineResourceType({
     pageSizes: { 'SNS:ListTopics': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'sns:topic');
-      for await (const page of paginateListTopics({ client: clients.sns }, {})) {
+      for await (const page of clients.sdk.paginateListTopics({ client: clients.sns }, {})) {
         const arns = (page.Topics ?? []).flatMap((topic) => (topic.TopicArn ? [topic.TopicArn] : []));
         const topics = await mapWithConcurrency(arns, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, (arn) => readTopic(clients, arn, tags.get(arn) ?? {}, context));
         yield topics.filter((topic) => topic !== undefined);

@@ -1,4 +1,3 @@
-import { GetQueueAttributesCommand, paginateListQueues } from '@aws-sdk/client-sqs';
 import { describeAwsError, hasErrorName } from '../lib/aws/aws-errors';
 import type { AwsClients } from '../lib/aws/clients';
 import { mapWithConcurrency } from '../lib/aws/concurrency';
@@ -27,7 +26,7 @@ function queueName(queueUrl: string): string {
 async function readQueue(clients: AwsClients, queueUrl: string, tags: Tags | undefined, context: LiveContext): Promise<TypedResource<'AWS::SQS::Queue', EncryptionProperties> | undefined> {
   try {
     const { Attributes: attributes = {} } = await clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'KmsMasterKeyId', 'SqsManagedSseEnabled'] }),
+      new clients.sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'KmsMasterKeyId', 'SqsManagedSseEnabled'] }),
     );
     const arn = attributes.QueueArn;
     return withoutUndefined({
@@ -60,7 +59,7 @@ export default defineResourceType({
     pageSizes: { 'SQS:ListQueues': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'sqs');
-      for await (const page of paginateListQueues({ client: clients.sqs }, { MaxResults: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateListQueues({ client: clients.sqs }, { MaxResults: PAGE_SIZE })) {
         const urls = page.QueueUrls ?? [];
         const queues = await mapWithConcurrency(urls, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (url) => {
           const queue = await readQueue(clients, url, {}, context);

@@ -1,4 +1,4 @@
-import { DescribeVpcsCommand, paginateDescribeVpcs, type Vpc } from '@aws-sdk/client-ec2';
+import type { Vpc } from '@aws-sdk/client-ec2';
 import { pages, unlessGone } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asBoolean, asString, tagMap, withoutUndefined } from '../lib/sources/values';
@@ -33,13 +33,13 @@ export default defineResourceType({
     permissions: ['ec2:DescribeVpcs'],
     pageSizes: { 'EC2:DescribeVpcs': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of paginateDescribeVpcs({ client: clients.ec2 }, { MaxResults: PAGE_SIZE })) {
+      for await (const page of clients.sdk.paginateDescribeVpcs({ client: clients.ec2 }, { MaxResults: PAGE_SIZE })) {
         yield (page.Vpcs ?? []).map((vpc) => fromApi(vpc, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['InvalidVpcID.NotFound'], async () => {
-        const { Vpcs } = await clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [id] }));
+        const { Vpcs } = await clients.ec2.send(new clients.sdk.DescribeVpcsCommand({ VpcIds: [id] }));
         return Vpcs?.[0] && fromApi(Vpcs[0], context);
       }),
     minimumCalls: ({ resources }) => ({ 'EC2:DescribeVpcs': pages(resources, PAGE_SIZE) }),

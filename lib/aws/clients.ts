@@ -1,17 +1,17 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { EFSClient } from '@aws-sdk/client-efs';
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTableCommand, DynamoDBClient, paginateListTables } from '@aws-sdk/client-dynamodb';
+import { DescribeSecurityGroupsCommand, DescribeVolumesCommand, DescribeVpcsCommand, EC2Client, paginateDescribeSecurityGroupRules, paginateDescribeSecurityGroups, paginateDescribeVolumes, paginateDescribeVpcs } from '@aws-sdk/client-ec2';
+import { DescribeRepositoriesCommand, ECRClient, paginateDescribeRepositories } from '@aws-sdk/client-ecr';
+import { DescribeFileSystemsCommand, EFSClient, paginateDescribeFileSystems } from '@aws-sdk/client-efs';
+import { DescribeReplicationGroupsCommand, ElastiCacheClient, paginateDescribeReplicationGroups } from '@aws-sdk/client-elasticache';
+import { DescribeStreamSummaryCommand, KinesisClient, paginateListStreams } from '@aws-sdk/client-kinesis';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, paginateDescribeDBClusters, paginateDescribeDBInstances, RDSClient } from '@aws-sdk/client-rds';
+import { GetResourcesCommand, paginateGetResources, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { GetBucketEncryptionCommand, paginateListBuckets, S3Client } from '@aws-sdk/client-s3';
+import { DescribeSecretCommand, paginateListSecrets, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetTopicAttributesCommand, paginateListTopics, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, paginateListQueues, SQSClient } from '@aws-sdk/client-sqs';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Client, HttpHandlerOptions, RequestHandler } from '@smithy/types';
@@ -86,11 +86,28 @@ export function awsClientConfig<Overrides extends object>(overrides: Overrides =
 type AnyClient = Client<any, any, any>;
 
 /**
+ * The commands and paginators the catalogue's live list and read call. Catalogue entries reach them
+ * through `AwsClients.sdk` instead of importing them, so that importing the catalogue (labels,
+ * Config items, Terraform mappings, console links) loads no SDK code: a plan or snapshot scan
+ * starts without it, and a bundle that never creates `AwsClients` (the notifier) does not carry it.
+ */
+const CATALOGUE_SDK = {
+  DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeFileSystemsCommand, DescribeReplicationGroupsCommand, DescribeRepositoriesCommand,
+  DescribeSecretCommand, DescribeSecurityGroupsCommand, DescribeStreamSummaryCommand, DescribeTableCommand, DescribeVolumesCommand, DescribeVpcsCommand,
+  GetBucketEncryptionCommand, GetQueueAttributesCommand, GetResourcesCommand, GetTopicAttributesCommand,
+  paginateDescribeDBClusters, paginateDescribeDBInstances, paginateDescribeFileSystems, paginateDescribeLogGroups, paginateDescribeReplicationGroups,
+  paginateDescribeRepositories, paginateDescribeSecurityGroupRules, paginateDescribeSecurityGroups, paginateDescribeVolumes, paginateDescribeVpcs,
+  paginateGetResources, paginateListBuckets, paginateListQueues, paginateListSecrets, paginateListStreams, paginateListTables, paginateListTopics,
+};
+
+/**
  * The SDK clients driftwarden reads an account with, for one region. Each is created on first use,
  * so a scan of one resource type loads and configures only the client it needs.
  */
 export class AwsClients {
   readonly region: string;
+  /** The SDK commands and paginators of the catalogue's live reads (see CATALOGUE_SDK). */
+  readonly sdk = CATALOGUE_SDK;
   private readonly options: AwsClientsOptions;
   private readonly created = new Map<string, AnyClient>();
 

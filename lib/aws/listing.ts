@@ -1,4 +1,3 @@
-import { GetResourcesCommand, paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-api';
 import { tagMap } from '../sources/values';
 import { hasErrorName } from './aws-errors';
 import type { AwsClients } from './clients';
@@ -39,7 +38,7 @@ export async function unlessGone<T>(notFound: readonly string[], read: () => Pro
  */
 export async function tagsOfRegion(clients: AwsClients, taggingType: string): Promise<Map<string, Tags>> {
   const byArn = new Map<string, Tags>();
-  const pages = paginateGetResources({ client: clients.tagging }, { ResourceTypeFilters: [taggingType], ResourcesPerPage: TAGGING_PAGE_SIZE });
+  const pages = clients.sdk.paginateGetResources({ client: clients.tagging }, { ResourceTypeFilters: [taggingType], ResourcesPerPage: TAGGING_PAGE_SIZE });
   for await (const page of pages) {
     for (const mapping of page.ResourceTagMappingList ?? []) {
       if (mapping.ResourceARN) byArn.set(mapping.ResourceARN, tagMap(mapping.Tags));
@@ -49,6 +48,6 @@ export async function tagsOfRegion(clients: AwsClients, taggingType: string): Pr
 }
 
 export async function tagsOf(clients: AwsClients, arn: string): Promise<Tags> {
-  const response = await clients.tagging.send(new GetResourcesCommand({ ResourceARNList: [arn] }));
+  const response = await clients.tagging.send(new clients.sdk.GetResourcesCommand({ ResourceARNList: [arn] }));
   return tagMap(response.ResourceTagMappingList?.[0]?.Tags);
 }
