@@ -2,6 +2,7 @@ import { inventoryPermissions } from '../lib/aws/inventory';
 import type { AnyRule } from '../lib/rule';
 import { alertStack } from './alerts';
 import type { StackNames } from './config-rules';
+import { CENTRAL_EVENT_BUS, centralStack } from './organization';
 import { remediationStack } from './remediation';
 import { configRuleStack, loadStackSettings } from './stack';
 
@@ -12,11 +13,18 @@ function sweepActions(rule: AnyRule): string[] {
 
 /** Everything serverless.yml adds under `resources.Resources`. */
 export function stackResources(projectDir: string, names: StackNames): Record<string, object> {
-  return {
+  const settings = loadStackSettings(projectDir, names.stage);
+  const resources = {
     ...configRuleStack(projectDir, names, sweepActions),
     ...remediationStack(projectDir, names),
-    ...alertStack(loadStackSettings(projectDir, names.stage), names),
+    ...alertStack(settings, names),
   };
+  return settings.organization ? centralStack(resources as Parameters<typeof centralStack>[0], settings, settings.organization, names, sweepActions) : resources;
+}
+
+/** The bus compliance changes arrive on: the account's default bus, or the organization's central bus. */
+export function complianceChangeBus(projectDir: string, names: StackNames): string | object {
+  return loadStackSettings(projectDir, names.stage).organization ? { Ref: CENTRAL_EVENT_BUS } : 'default';
 }
 
 /** The validated settings, handed to the functions that act on them at run time. */

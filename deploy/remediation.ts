@@ -48,10 +48,12 @@ function remediationsOf(rules: readonly AnyRule[], remediations: readonly AnyRem
 }
 
 /**
- * The remediation role: the re-read and lookups of the remediated rules, each remediation's declared
- * grants with their resource scopes, and the function's own audit table, bus, queue and logs.
+ * What acting on a resource needs: the re-read and lookups of the remediated rules and each
+ * remediation's declared grants with their resource scopes. The single-account remediation role and
+ * every member account's remediation role (deploy/organization.ts) are built from it.
  */
-function remediationRoleStatements(rules: readonly AnyRule[], remediations: readonly AnyRemediation[]): object[] {
+export function remediationActingStatements(settings: Settings): object[] {
+  const rules = remediatedRules(RULES, settings);
   const reads = new Set<string>();
   for (const rule of rules) {
     for (const type of rule.resourceTypes) for (const action of inventoryPermissions(type)) reads.add(action);
@@ -60,13 +62,20 @@ function remediationRoleStatements(rules: readonly AnyRule[], remediations: read
   return [
     // Describe/List/Get calls of the re-read accept no resource scope.
     { Effect: 'Allow', Action: [...reads].sort(), Resource: '*' },
-    ...remediationsOf(rules, remediations).flatMap((remediation) =>
+    ...remediationsOf(rules, REMEDIATIONS).flatMap((remediation) =>
       remediation.permissions.map((grant) => ({
         Effect: 'Allow',
         Action: [...grant.actions],
         Resource: grant.resources.map((resource) => (resource === '*' ? '*' : sub(resource))),
       })),
     ),
+  ];
+}
+
+/** The remediation function's role: acting on resources, plus its own audit table, bus, queue and logs. */
+function remediationRoleStatements(settings: Settings): object[] {
+  return [
+    ...remediationActingStatements(settings),
     { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: arnOf(AUDIT_TABLE) },
     {
       Effect: 'Allow',
@@ -131,7 +140,7 @@ export function remediationStack(projectDir: string, names: StackNames): Record<
   const functionName = `${names.service}-${names.stage}-remediate`;
   const flowLogGroups = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${settings.remediation.flowLogs.logGroupPrefix}/*`;
   return {
-    RemediateRole: lambdaRole(functionName, remediationRoleStatements(rules, REMEDIATIONS)),
+    RemediateRole: lambdaRole(functionName, remediationRoleStatements(settings)),
     [AUDIT_TABLE]: {
       Type: 'AWS::DynamoDB::Table',
       // The audit trail outlives the stack: removing driftwarden must not erase what it did.
