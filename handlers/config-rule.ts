@@ -3,10 +3,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import { createAwsClients } from '../lib/aws/clients';
 import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
 import { handleRuleInvocation, type RuleHandlerOutcome } from '../lib/config-rule/handle';
+import { OutOfScopeError } from '../lib/errors';
+import { MemberAccess } from '../lib/organization/member-access';
 import { deployedSettings } from '../lib/settings';
 import { RULES } from '../rules';
 
@@ -16,6 +20,10 @@ const settings = deployedSettings(RULES);
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const config = new ConfigServiceClient({ region, maxAttempts: 6, retryMode: 'adaptive' });
 const clients = createAwsClients({ region });
+// Organization mode: Config in every member account invokes this function; it reads and reports there.
+const members = settings.organization
+  ? new MemberAccess({ organization: settings.organization, role: 'read', sts: new STSClient({ region }), organizations: new OrganizationsClient({ region: 'us-east-1' }), sessionName: 'driftwarden-config-rule' })
+  : undefined;
 
 function recordMetrics(outcome: RuleHandlerOutcome): void {
   metrics.addDimension('rule', outcome.ruleId);
@@ -36,11 +44,23 @@ const failureLogging: middy.MiddlewareObj = {
 
 export const handler = middy(async (event: unknown) => {
   const accountId = (event as { accountId?: string } | null)?.accountId;
+  let member;
+  try {
+    member = members ? await members.enter(accountId ?? '', region) : undefined;
+  } catch (error) {
+    if (!(error instanceof OutOfScopeError)) throw error;
+    // Not retried: another delivery of the same invocation would be refused the same way.
+    logger.warn('Invocation refused: account outside the organization scope', { accountId, region, reason: error.message });
+    metrics.addMetric('RefusedInvocations', MetricUnit.Count, 1);
+    return { refused: error.message };
+  }
+  if (member) logger.appendKeys({ accountId: member.account.id, accountName: member.account.name });
+  const target = member ?? { config, clients };
   const outcome = await handleRuleInvocation(event, {
     rules: RULES,
     settings,
-    config,
-    sources: awsRuleRunSources({ config, clients, region, ...(accountId !== undefined && { accountId }) }),
+    config: target.config,
+    sources: awsRuleRunSources({ config: target.config, clients: target.clients, region, ...(accountId !== undefined && { accountId }) }),
     now: () => new Date(),
     record: recordMetrics,
   });

@@ -4,14 +4,17 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import { createAwsClients } from '../lib/aws/clients';
 import { readResource } from '../lib/aws/inventory';
 import { loadLookups } from '../lib/aws/lookups';
-import { SettingsError } from '../lib/errors';
+import { OutOfScopeError, SettingsError } from '../lib/errors';
 import { findingFromComplianceChange } from '../lib/finding';
 import { createLookups } from '../lib/lookups';
 import { isResourceType } from '../lib/model';
+import { MemberAccess } from '../lib/organization/member-access';
 import { DynamoDbAuditLog } from '../lib/remediation/dynamodb-audit';
 import { EventBridgePublisher } from '../lib/remediation/eventbridge-publisher';
 import { remediateFinding, type RemediationRun } from '../lib/remediation/remediate';
@@ -23,7 +26,11 @@ const logger = new Logger({ serviceName: 'driftwarden' });
 const metrics = new Metrics({ namespace: 'driftwarden', serviceName: 'driftwarden' });
 const settings = deployedSettings(RULES);
 const region = process.env.AWS_REGION ?? 'us-east-1';
-const clients = createAwsClients({ region });
+const ownClients = createAwsClients({ region });
+// Organization mode: findings arrive from every member account; each is fixed there, as its remediation role.
+const members = settings.organization
+  ? new MemberAccess({ organization: settings.organization, role: 'remediate', sts: new STSClient({ region }), organizations: new OrganizationsClient({ region: 'us-east-1' }), sessionName: 'driftwarden-remediate' })
+  : undefined;
 
 function required(name: string): string {
   const value = process.env[name];
@@ -54,14 +61,26 @@ const failureLogging: middy.MiddlewareObj = {
 };
 
 export const handler = middy(async (event: unknown) => {
-  const finding = findingFromComplianceChange(event, RULES);
-  logger.appendKeys({ eventId: finding.eventId, ruleId: finding.ruleId, resourceId: finding.resourceId });
+  const received = findingFromComplianceChange(event, RULES);
+  logger.appendKeys({ eventId: received.eventId, ruleId: received.ruleId, resourceId: received.resourceId, accountId: received.accountId });
+  let member;
+  try {
+    member = members ? await members.enter(received.accountId, received.region) : undefined;
+  } catch (error) {
+    if (!(error instanceof OutOfScopeError)) throw error;
+    logger.warn('Finding refused: account outside the organization scope', { region: received.region, reason: error.message });
+    metrics.addMetric('RefusedFindings', MetricUnit.Count, 1);
+    return { outcome: 'refused', summary: error.message };
+  }
+  const finding = member ? { ...received, accountName: member.account.name } : received;
+  const clients = member?.clients ?? ownClients;
   const context = { region: finding.region, accountId: finding.accountId };
   const run = await remediateFinding(finding, {
     rules: RULES,
     remediations: REMEDIATIONS,
     settings,
-    stack,
+    // The stack's KMS key and flow-log role live in this account: a member account's fix goes without them.
+    stack: member ? {} : stack,
     audit,
     events,
     clients,

@@ -68,3 +68,9 @@ export class ResourceReadError extends DriftwardenError {}
 export function describeIssues(error: ZodError, whole: string): string {
   return error.issues.map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`).join('; ');
 }
+
+/** An event or account outside the organization scope of the settings: refused, never acted on. */
+export class OutOfScopeError extends DriftwardenError {}
+
+/** A member account's role could not be assumed (missing, or its trust does not allow the caller). */
+export class MemberAccessError extends DriftwardenError {}
