@@ -16,8 +16,9 @@ import { RULES } from '../../rules';
 import { version } from '../../package.json';
 import type { CliContext } from '../context';
 import { readFileSource, warnListingErrors } from '../input';
+import { incompleteExit, scanOrganizationFromFlags, type OrganizationFlags } from './scan-organization';
 
-interface ScanFlags {
+interface ScanFlags extends OrganizationFlags {
   snapshot?: string;
   terraform?: string;
   demo?: boolean;
@@ -90,14 +91,15 @@ function render(report: ScanReport, flags: ScanFlags, context: CliContext, toTer
 }
 
 export async function runScan(flags: ScanFlags, context: CliContext): Promise<void> {
-  if ([flags.snapshot, flags.terraform, flags.demo].filter((source) => source !== undefined).length > 1) {
-    throw new UsageError('Give one source: --snapshot FILE, --terraform FILE or --demo (or none, for the live account).');
+  if ([flags.snapshot, flags.terraform, flags.demo, flags.org].filter((source) => source !== undefined).length > 1) {
+    throw new UsageError('Give one source: --snapshot FILE, --terraform FILE, --demo or --org (or none, for the live account).');
   }
   // Validate settings and parameters before reading anything: a typo fails fast.
   const settings = flags.config !== undefined ? readSettingsFile(flags.config, RULES) : parseSettings({}, RULES);
   const overrides = (flags.param ?? []).map((text) => parseParameterOverride(text, RULES));
-  const source = await readSource(flags, context);
-  const report = scan(source, { rules: RULES, settings, overrides, now: context.now() });
+  const report = flags.org
+    ? await scanOrganizationFromFlags(flags, settings, overrides, context)
+    : scan(await readSource(flags, context), { rules: RULES, settings, overrides, now: context.now() });
   const toTerminal = flags.output === undefined && context.stdout.isTTY === true;
   const text = render(report, flags, context, toTerminal);
   if (flags.output !== undefined) {
@@ -112,7 +114,8 @@ export async function runScan(flags: ScanFlags, context: CliContext): Promise<vo
   }
   // The demo is informational: it fails only when asked to.
   const failOn = flags.failOn ?? (flags.demo ? 'none' : 'high');
-  if (failsAt(report.summary, failOn)) context.exitCode = 1;
+  if (incompleteExit(report, flags, context)) context.exitCode = 2;
+  else if (failsAt(report.summary, failOn)) context.exitCode = 1;
 }
 
 export function registerScanCommand(program: Command, context: CliContext): void {
@@ -124,7 +127,14 @@ export function registerScanCommand(program: Command, context: CliContext): void
     .option('--demo', 'the embedded sample account (exits 0 unless --fail-on is given)')
     .option('--profile <name>', 'live scan: AWS profile from the shared config files')
     .option('--region <region>', 'live scan: region to scan; repeat or comma-separate for several', collect)
-    .addOption(new Option('--concurrency <n>', 'live scan: AWS calls in flight at once').default(8).argParser(positiveInteger))
+    .addOption(new Option('--concurrency <n>', 'live scan: AWS calls in flight at once (per account with --org)').default(8).argParser(positiveInteger))
+    .option('--org', 'every account of the AWS Organization, through --role-name in each (run with management or delegated-administrator credentials)')
+    .option('--role-name <name>', 'organization scan: the role to assume in every account')
+    .option('--ou <id>', 'organization scan: only accounts under this OU or root (repeatable; child OUs included)', collect)
+    .option('--account <id>', 'organization scan: only this account (repeatable or comma-separated)', collect)
+    .option('--exclude-account <id>', 'organization scan: leave this account out (repeatable or comma-separated)', collect)
+    .addOption(new Option('--account-concurrency <n>', 'organization scan: accounts scanned at once').default(16).argParser(positiveInteger))
+    .option('--allow-partial', 'organization scan: exit by the findings even when some accounts or types could not be read')
     .option('--config <file>', 'settings file (JSON or YAML), the same the deployment uses')
     .option('--param <rule.name=value>', 'rule parameter, e.g. public-app-ports.authorizedTcpPorts=80,443,8443 (repeatable)', collect)
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))

@@ -1,6 +1,7 @@
 import type { Evaluation } from '../evaluate';
 import { SEVERITIES, type Severity } from '../rule';
 import type { ScanReport } from '../scan';
+import { accountHtmlSection, accountsOf } from '../organization/report';
 import { byRuleThenResource, describeSource, findingsBySeverity, resourceLabel, skippedNote } from './common';
 
 /** One self-contained page: inline CSS and SVG, no script, no external asset. */
@@ -57,6 +58,7 @@ export function renderHtml(report: ScanReport, generatedAt: Date): string {
   const exemptRows = exempt
     .map((evaluation) => findingRow(evaluation, `<div class="exempt">Exempt: ${escapeHtml(evaluation.exemption!.reason)}${evaluation.exemption!.until ? ` (until ${escapeHtml(evaluation.exemption!.until)})` : ''}</div>`))
     .join('');
+  const accounts = accountsOf(report);
   const notes = [skippedNote(report), summary.destroyed > 0 ? `Not evaluated: ${summary.destroyed} resource(s) the plan destroys.` : undefined].filter(Boolean);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>driftwarden report</title>
@@ -79,6 +81,7 @@ ${notes.map((note) => `<p class="meta">${escapeHtml(note!)}</p>`).join('')}
 <section><h2>Findings by severity</h2>${severityChart(summary.findingsBySeverity)}</section>
 <section style="flex:1"><h2>By rule</h2><table id="rules"><thead><tr><th>Rule</th><th>Severity</th><th class="num">Findings</th><th class="num">Exempt</th><th class="num">Compliant</th><th class="num">N/A</th></tr></thead><tbody>${ruleRows}</tbody></table></section>
 </div>
+${accounts ? accountHtmlSection(accounts, escapeHtml) : ''}
 <h2>Findings</h2>
 <table id="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>What is wrong</th></tr></thead><tbody>${findingRows}</tbody></table>
 ${exemptRows ? `<h2>Exempt</h2><table id="exempt"><thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>What is wrong</th></tr></thead><tbody>${exemptRows}</tbody></table>` : ''}

@@ -1,6 +1,7 @@
 import type { Evaluation } from '../evaluate';
 import { SEVERITIES, type Severity } from '../rule';
 import type { ScanReport } from '../scan';
+import { accountsOf, accountTableLines } from '../organization/report';
 import { byRuleThenResource, describeSource, findingsBySeverity, resourceLabel, skippedNote } from './common';
 
 export interface TableOptions {
@@ -45,6 +46,8 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
       lines.push(paint(options.color, code, `${title} (${evaluations.length})`), ...rows(shown, options.color), '');
     }
   }
+  const accounts = accountsOf(report);
+  if (accounts) lines.push(...accountTableLines(accounts));
   if (summary.nonCompliant === 0) lines.push(paint(options.color, '32;1', 'No findings.'));
   const bySeverity = SEVERITIES.filter((severity) => summary.findingsBySeverity[severity] > 0)
     .map((severity) => `${summary.findingsBySeverity[severity]} ${severity}`)
