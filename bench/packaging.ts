@@ -15,6 +15,8 @@ export const RUNTIME_SDK_EXCLUDES = ['@aws-sdk/*', '@smithy/*'];
 export interface FunctionLoad {
   /** Wall time of a fresh `node` process that requires the handler file and exits, median. */
   processMs: number;
+  /** CPU time (user + system) of that whole process, start-up included, median. */
+  cpuMs: number;
   /** Time of the `require()` call alone inside that process, median. */
   requireMs: number;
 }
@@ -45,15 +47,22 @@ export interface PackagingResult {
   emptyModule: FunctionLoad;
   /** Each handler's TypeScript compiled file by file (no bundle), loaded from the project's node_modules. */
   unbundled: { name: string; load: FunctionLoad }[];
+  /** `driftwarden --version` (the built CLI), timed in the same rounds as the handlers. */
+  cliVersion: Omit<FunctionLoad, 'requireMs'>;
   loadRuns: number;
 }
 
 const PROBE = `const path = process.argv[1]; const start = process.hrtime.bigint(); require(path); process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6));`;
 
+/** Preloaded into every timed process: at exit, its whole CPU time (process.cpuUsage counts from the process's start). */
+const CPU_REPORTER = `process.on('exit', () => { const { user, system } = process.cpuUsage(); process.stderr.write('\\ncpu-us ' + (user + system) + '\\n'); });`;
+
 interface LoadTarget {
-  path: string;
+  /** What follows `node --require <cpu reporter>`. */
+  argv: string[];
   env: NodeJS.ProcessEnv;
   process: number[];
+  cpu: number[];
   require: number[];
 }
 
@@ -61,20 +70,23 @@ interface LoadTarget {
  * Loads every target in a fresh `node` process, `runs` times, round-robin so a noisy neighbour slows
  * all targets alike rather than one of them.
  */
-function timeLoads(targets: LoadTarget[], runs: number): void {
+function timeLoads(targets: LoadTarget[], runs: number, cpuReporter: string): void {
   for (let run = 0; run < runs; run++) {
     for (const target of targets) {
       const start = process.hrtime.bigint();
-      const child = spawnSync(process.execPath, ['-e', PROBE, target.path], { env: target.env, encoding: 'utf8' });
+      const child = spawnSync(process.execPath, ['--require', cpuReporter, ...target.argv], { env: target.env, encoding: 'utf8' });
       const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-      if (child.status !== 0) throw new Error(`Loading ${target.path} failed:\n${child.stderr}`);
+      const cpu = /^cpu-us (\d+)$/m.exec(child.stderr)?.[1];
+      if (child.status !== 0 || cpu === undefined) throw new Error(`${target.argv.join(' ')} failed:\n${child.stderr}`);
       target.process.push(elapsed);
-      target.require.push(Number(child.stdout));
+      target.cpu.push(Number(cpu) / 1000);
+      // Handlers print the time of their require(); the CLI prints its version.
+      if (target.argv[0] === '-e') target.require.push(Number(child.stdout));
     }
   }
 }
 
-const summarise = (target: LoadTarget): FunctionLoad => ({ processMs: median(target.process), requireMs: median(target.require) });
+const summarise = (target: LoadTarget): FunctionLoad => ({ processMs: median(target.process), cpuMs: median(target.cpu), requireMs: median(target.require) });
 
 interface ServiceFunction {
   name: string;
@@ -202,7 +214,7 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
           files,
           shipsNodeModules: files.some((name) => name.startsWith('node_modules/')),
           shipsSourceMaps: files.some((name) => name.endsWith('.map')),
-          load: { processMs: 0, requireMs: 0 },
+          load: { processMs: 0, cpuMs: 0, requireMs: 0 },
         };
       });
       variants.push({ sdk, exclude: [...exclude], packageSeconds, functions: packages });
@@ -215,6 +227,8 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
   compileUnbundled(projectDir, unbundledDir);
   const emptyPath = join(workDir, 'empty.js');
   writeFileSync(emptyPath, '');
+  const cpuReporter = join(workDir, 'cpu-reporter.js');
+  writeFileSync(cpuReporter, CPU_REPORTER);
 
   // What Lambda sets for every function, beside each function's own variables from the package.
   // The SDK warns once on Node < 22 (printing costs tens of ms); nodejs22.x never does, so neither may the benchmark.
@@ -224,8 +238,9 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
-  const target = (path: string, env: NodeJS.ProcessEnv = lambdaEnv): LoadTarget => ({ path, env, process: [], require: [] });
+  const target = (path: string, env: NodeJS.ProcessEnv = lambdaEnv): LoadTarget => ({ argv: ['-e', PROBE, path], env, process: [], cpu: [], require: [] });
   const empty = target(emptyPath);
+  const cliVersion: LoadTarget = { argv: [join(projectDir, 'bin', 'driftwarden.js'), '--version'], env: { PATH: process.env.PATH }, process: [], cpu: [], require: [] };
   const envOf = (fn: ServiceFunction) => ({ ...lambdaEnv, AWS_LAMBDA_FUNCTION_NAME: `driftwarden-bench-${fn.name}`, ...fn.environment });
   const packaged = variants.map((variant) =>
     functions.map((fn) =>
@@ -237,20 +252,22 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
     ),
   );
   const unbundled = functions.map((fn) => target(join(unbundledDir, `${handlerModule(fn.handler)}.js`), envOf(fn)));
-  const all = [empty, ...packaged.flat(), ...unbundled];
+  const all = [empty, cliVersion, ...packaged.flat(), ...unbundled];
   // One untimed round fills the OS file cache, as a warm Lambda host would have it.
-  timeLoads(all, 1);
+  timeLoads(all, 1, cpuReporter);
   for (const item of all) {
     item.process.length = 0;
+    item.cpu.length = 0;
     item.require.length = 0;
   }
-  timeLoads(all, runs);
+  timeLoads(all, runs, cpuReporter);
 
   variants.forEach((variant, v) => variant.functions.forEach((fn, f) => (fn.load = summarise(packaged[v]![f]!))));
   return {
     configured,
     variants,
     emptyModule: summarise(empty),
+    cliVersion: { processMs: median(cliVersion.process), cpuMs: median(cliVersion.cpu) },
     unbundled: functions.map((fn, f) => ({ name: fn.name, load: summarise(unbundled[f]!) })),
     loadRuns: runs,
   };

@@ -1,21 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import demoAccount from '../demo/account.json';
 import { InputFormatError } from '../lib/errors';
 import { readSnapshot, snapshotItems } from '../lib/sources/snapshot';
 import type { SourceResult } from '../lib/sources/source';
 import { isTerraformJson, readTerraform } from '../lib/sources/terraform';
+import { readTextFile } from '../lib/text-file';
 import type { Output } from './context';
 import type { LiveListingError } from './live';
 
-export function readJsonFile(file: string): unknown {
-  let text: string;
+/** Whether `--terraform PATH` names Terraform source (a folder, a `.tf` or `.tf.json` file) rather than `terraform show -json` output. */
+export function isTerraformSourcePath(path: string): boolean {
+  if (path.endsWith('.tf') || path.endsWith('.tf.json')) return true;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
-    throw new InputFormatError(`Cannot read ${file}: ${reason}.`, { cause: error });
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
+}
+
+export function readJsonFile(file: string): unknown {
+  const text = readTextFile(file);
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -3,12 +3,16 @@ import { DriftwardenError } from '../lib/errors';
 import { version } from '../package.json';
 import { registerEvalCommand } from './commands/eval';
 import { registerNotifyCommand } from './commands/notify';
+import { registerRulesCommand } from './commands/rules';
 import { registerScanCommand } from './commands/scan';
 import { registerRemediationCommands } from './remediation-commands';
 import type { CliContext } from './context';
 
-/** Every command: a new one is a file in `cli/commands/` and one line here. */
-const COMMANDS: ((program: Command, context: CliContext) => void)[] = [registerScanCommand, registerEvalCommand, registerRemediationCommands, registerNotifyCommand];
+/**
+ * Every command: a new one is a file in `cli/commands/` that declares it, a file in `cli/actions/` that
+ * runs it (loaded only then, so start-up loads neither the SDK nor the rules), and one line here.
+ */
+const COMMANDS: ((program: Command, context: CliContext) => void)[] = [registerScanCommand, registerRulesCommand, registerEvalCommand, registerRemediationCommands, registerNotifyCommand];
 
 export function createProgram(context: CliContext): Command {
   const program = new Command('driftwarden')

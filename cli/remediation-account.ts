@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createAwsClients, type AwsClients } from '../lib/aws/clients';
+import { awsClientConfig, createAwsClients, type AwsClients } from '../lib/aws/clients';
 import { readResource } from '../lib/aws/inventory';
 import { loadLookups } from '../lib/aws/lookups';
 import type { Finding } from '../lib/finding';
@@ -36,7 +36,7 @@ export function connectToAccount(options: AccountOptions): RemediationAccount {
     return created;
   };
   return {
-    audit: new DynamoDbAuditLog(new DynamoDBClient({ region: clients(homeRegion).region }), options.auditTable),
+    audit: new DynamoDbAuditLog(new DynamoDBClient(awsClientConfig({ region: clients(homeRegion).region })), options.auditTable),
     clients,
     readLiveResource: async (finding) =>
       isResourceType(finding.resourceType)

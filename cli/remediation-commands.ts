@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../lib/errors';
-import { RULES } from '../rules';
 import { registerRemediateCommand, type RemediateDependencies, type SourceFlags } from './commands/remediate';
 import { registerUndoCommand } from './commands/undo';
 import type { CliContext } from './context';
-import { readFileSource, warnListingErrors } from './input';
-import { connectToAccount } from './remediation-account';
 
 /** The sources `scan` reads, for `remediate`: a file, the demo account, or the live account. */
 async function readSource(flags: SourceFlags, context: CliContext) {
+  // Loaded when a command runs, not at start: `--help` and `--version` need none of it.
+  const [{ readFileSource, warnListingErrors }, { RULES }] = await Promise.all([import('./input'), import('../rules')]);
   const fileSource = readFileSource(flags);
   if (fileSource) return fileSource;
   if (!context.liveCollector) throw new UsageError('This build of driftwarden cannot read a live account; use --snapshot FILE, --terraform FILE or --demo.');
@@ -34,7 +33,7 @@ function remediationDependencies(context: CliContext): RemediateDependencies {
   return {
     readSource: (flags) => readSource(flags, context),
     confirm: confirmOnTerminal,
-    connect: connectToAccount,
+    connect: async (options) => (await import('./remediation-account')).connectToAccount(options),
     newRunId: () => `cli-${randomUUID()}`,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Settings } from '../lib/settings';
-import type { StackNames } from './config-rules';
+import type { AnyRule } from '../lib/rule';
+import { configRuleName, enabledRules, type StackNames } from './config-rules';
 import { lambdaRole } from './stack';
 
 /** A stable logical id per address, so adding one address neither replaces nor re-confirms the others. */
@@ -51,7 +52,26 @@ function notifyRole(settings: Settings, names: StackNames): object {
   ]);
 }
 
+/**
+ * Compliance changes of this stage's Config rules, to the notifier. Exact names, not a
+ * `driftwarden-<stage>-` prefix: that prefix also matches stage `<stage>-eu`'s rules.
+ */
+function complianceChangeAlertRule(rules: readonly AnyRule[], settings: Settings, names: StackNames): object {
+  return {
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      Description: "Compliance changes of this stage's driftwarden Config rules, to the notifier",
+      EventPattern: {
+        source: ['aws.config'],
+        'detail-type': ['Config Rules Compliance Change'],
+        detail: { messageType: ['ComplianceChangeNotification'], configRuleName: enabledRules(rules, settings).map((rule) => configRuleName(names, rule)) },
+      },
+      Targets: [{ Id: 'alert-queue', Arn: { 'Fn::GetAtt': ['AlertQueue', 'Arn'] } }],
+    },
+  };
+}
+
 /** The settings-dependent part of the alerts stack; deploy/alerts.yml holds the rest. */
-export function alertStack(settings: Settings, names: StackNames): Record<string, object> {
-  return { NotifyRole: notifyRole(settings, names), ...alertEmailSubscriptions(settings) };
+export function alertStack(rules: readonly AnyRule[], settings: Settings, names: StackNames): Record<string, object> {
+  return { NotifyRole: notifyRole(settings, names), ComplianceChangeAlertRule: complianceChangeAlertRule(rules, settings, names), ...alertEmailSubscriptions(settings) };
 }

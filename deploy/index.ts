@@ -1,8 +1,9 @@
 import { inventoryPermissions } from '../lib/aws/inventory';
 import type { AnyRule } from '../lib/rule';
+import { RULES } from '../rules';
 import { alertStack } from './alerts';
 import type { StackNames } from './config-rules';
-import { CENTRAL_EVENT_BUS, centralStack } from './organization';
+import { centralStack } from './organization';
 import { remediationStack } from './remediation';
 import { configRuleStack, loadStackSettings } from './stack';
 
@@ -17,17 +18,17 @@ export function stackResources(projectDir: string, names: StackNames): Record<st
   const resources = {
     ...configRuleStack(projectDir, names, sweepActions),
     ...remediationStack(projectDir, names),
-    ...alertStack(settings, names),
+    ...alertStack(RULES, settings, names),
   };
   return settings.organization ? centralStack(resources as Parameters<typeof centralStack>[0], settings, settings.organization, names, sweepActions) : resources;
-}
-
-/** The bus compliance changes arrive on: the account's default bus, or the organization's central bus. */
-export function complianceChangeBus(projectDir: string, names: StackNames): string | object {
-  return loadStackSettings(projectDir, names.stage).organization ? { Ref: CENTRAL_EVENT_BUS } : 'default';
 }
 
 /** The validated settings, handed to the functions that act on them at run time. */
 export function stackSettingsJson(projectDir: string, names: StackNames): string {
   return JSON.stringify(loadStackSettings(projectDir, names.stage));
+}
+
+/** The remediation function's entry: in organization mode the one that can enter member accounts (and bundles their SDK clients). */
+export function remediateHandler(projectDir: string, names: StackNames): string {
+  return loadStackSettings(projectDir, names.stage).organization ? 'handlers/remediate-organization.handler' : 'handlers/remediate.handler';
 }

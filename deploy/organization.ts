@@ -2,7 +2,7 @@ import type { OrganizationSettings } from '../lib/organization/settings';
 import type { AnyRule } from '../lib/rule';
 import type { Settings } from '../lib/settings';
 import { RULES } from '../rules';
-import { configRuleActions, configRuleResources, type StackNames } from './config-rules';
+import { configRuleActions, configRuleName, configRuleResources, enabledRules, type StackNames } from './config-rules';
 import { remediationActingStatements } from './remediation';
 
 /** The central functions that act in member accounts, and the member role each one assumes. */
@@ -110,7 +110,8 @@ export function memberTemplate(settings: Settings, organization: OrganizationSet
           EventPattern: {
             source: ['aws.config'],
             'detail-type': ['Config Rules Compliance Change'],
-            detail: { messageType: ['ComplianceChangeNotification'], configRuleName: [{ prefix: `${names.service}-${names.stage}-` }] },
+            // Exact names, as the central rules match: a `driftwarden-<stage>-` prefix also matches stage `<stage>-eu`.
+            detail: { messageType: ['ComplianceChangeNotification'], configRuleName: enabledRules(RULES, settings).map((rule) => configRuleName(names, rule)) },
           },
           Targets: [{ Id: 'central-bus', Arn: centralBus, RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] } }],
         },
@@ -157,11 +158,12 @@ export function centralStack(resources: Record<string, TemplateResource>, settin
     role.Properties.Policies[0].PolicyDocument.Statement.push(...crossAccountStatements(organization, roleId));
   }
   const bus = { Ref: CENTRAL_EVENT_BUS };
-  // Findings come from every member account now; the bus policy keeps out everyone else. (The
-  // notifier's rule, in deploy/alerts.yml, takes its bus from complianceChangeBus in deploy/index.ts.)
+  // Findings come from every member account now, on the central bus, whose policy keeps out everyone
+  // else. Both rules keep matching this stage's exact Config rule names.
   const remediationRule = resources.RemediationEventRule!;
   remediationRule.Properties.EventBusName = bus;
   delete remediationRule.Properties.EventPattern.account;
+  resources.ComplianceChangeAlertRule!.Properties.EventBusName = bus;
   const template = JSON.stringify(memberTemplate(settings, organization, names, sweepActions));
   const { include, exclude, stackSet } = organization;
   const accountFilter =

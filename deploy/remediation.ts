@@ -1,6 +1,6 @@
 import { inventoryPermissions } from '../lib/aws/inventory';
 import { lookupPermissions } from '../lib/aws/lookups';
-import type { AnyRemediation } from '../lib/remediation/plan';
+import type { AnyRemediation, PermissionGrant } from '../lib/remediation/plan';
 import { EVENT_SOURCE } from '../lib/remediation/events';
 import type { AnyRule } from '../lib/rule';
 import type { Settings } from '../lib/settings';
@@ -47,10 +47,47 @@ function remediationsOf(rules: readonly AnyRule[], remediations: readonly AnyRem
   return remediations.filter((remediation) => ids.has(remediation.id));
 }
 
+function statementOf(grant: PermissionGrant): object {
+  return {
+    Effect: 'Allow',
+    Action: [...grant.actions],
+    Resource: grant.resources.map((resource) => (resource === '*' ? '*' : sub(resource))),
+    ...(grant.condition && { Condition: grant.condition }),
+  };
+}
+
 /**
- * What acting on a resource needs: the re-read and lookups of the remediated rules and each
- * remediation's declared grants with their resource scopes. The single-account remediation role and
- * every member account's remediation role (deploy/organization.ts) are built from it.
+ * What only `driftwarden undo` needs: the remediations' undo grants. The stack offers them in a
+ * managed policy it attaches to nobody; the function never holds these actions.
+ */
+export function undoStatements(settings: Settings): object[] {
+  return remediationsOf(remediatedRules(RULES, settings), REMEDIATIONS).flatMap((remediation) => remediation.undoPermissions.map(statementOf));
+}
+
+/** The unattached undo policy: an operator attaches it to the role they undo with. */
+function undoPolicy(settings: Settings, names: StackNames): object {
+  return {
+    Type: 'AWS::IAM::ManagedPolicy',
+    Properties: {
+      ManagedPolicyName: `${names.service}-${names.stage}-undo`,
+      Description: `What driftwarden undo needs to reverse ${names.service}-${names.stage} remediations; attach it to the operator role that runs undo`,
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          ...undoStatements(settings),
+          // undo reads the audit record it reverses and records that it did.
+          { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: arnOf(AUDIT_TABLE) },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * What acting on a resource needs: the re-read and lookups of the remediated rules, each remediation's
+ * declared apply grants with their resource scopes and conditions (never what only undo needs), and the
+ * deployment's default rotation function by name. The single-account remediation role and every
+ * member account's remediation role (deploy/organization.ts) are built from it.
  */
 export function remediationActingStatements(settings: Settings): object[] {
   const rules = remediatedRules(RULES, settings);
@@ -59,16 +96,12 @@ export function remediationActingStatements(settings: Settings): object[] {
     for (const type of rule.resourceTypes) for (const action of inventoryPermissions(type)) reads.add(action);
     for (const lookup of rule.lookups) for (const action of lookupPermissions(lookup)) reads.add(action);
   }
+  const rotationLambdaArn = settings.remediation.rotationLambdaArn;
   return [
     // Describe/List/Get calls of the re-read accept no resource scope.
     { Effect: 'Allow', Action: [...reads].sort(), Resource: '*' },
-    ...remediationsOf(rules, REMEDIATIONS).flatMap((remediation) =>
-      remediation.permissions.map((grant) => ({
-        Effect: 'Allow',
-        Action: [...grant.actions],
-        Resource: grant.resources.map((resource) => (resource === '*' ? '*' : sub(resource))),
-      })),
-    ),
+    ...remediationsOf(rules, REMEDIATIONS).flatMap((remediation) => remediation.permissions.map(statementOf)),
+    ...(rotationLambdaArn ? [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: rotationLambdaArn }] : []),
   ];
 }
 
@@ -76,7 +109,7 @@ export function remediationActingStatements(settings: Settings): object[] {
 function remediationRoleStatements(settings: Settings): object[] {
   return [
     ...remediationActingStatements(settings),
-    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: arnOf(AUDIT_TABLE) },
+    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: arnOf(AUDIT_TABLE) },
     {
       Effect: 'Allow',
       Action: ['events:PutEvents'],
@@ -141,6 +174,7 @@ export function remediationStack(projectDir: string, names: StackNames): Record<
   const flowLogGroups = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${settings.remediation.flowLogs.logGroupPrefix}/*`;
   return {
     RemediateRole: lambdaRole(functionName, remediationRoleStatements(settings)),
+    RemediationUndoPolicy: undoPolicy(settings, names),
     [AUDIT_TABLE]: {
       Type: 'AWS::DynamoDB::Table',
       // The audit trail outlives the stack: removing driftwarden must not erase what it did.

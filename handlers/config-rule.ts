@@ -6,10 +6,10 @@ import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
-import { createAwsClients } from '../lib/aws/clients';
+import type { Context } from 'aws-lambda';
+import { awsClientConfig, createAwsClients, worstCaseCallMs } from '../lib/aws/clients';
 import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
 import { handleRuleInvocation, type RuleHandlerOutcome } from '../lib/config-rule/handle';
-import { OutOfScopeError } from '../lib/errors';
 import { MemberAccess } from '../lib/organization/member-access';
 import { deployedSettings } from '../lib/settings';
 import { RULES } from '../rules';
@@ -18,11 +18,18 @@ const logger = new Logger({ serviceName: 'driftwarden' });
 const metrics = new Metrics({ namespace: 'driftwarden', serviceName: 'driftwarden' });
 const settings = deployedSettings(RULES);
 const region = process.env.AWS_REGION ?? 'us-east-1';
-const config = new ConfigServiceClient({ region, maxAttempts: 6, retryMode: 'adaptive' });
+const config = new ConfigServiceClient(awsClientConfig({ region }));
 const clients = createAwsClients({ region });
 // Organization mode: Config in every member account invokes this function; it reads and reports there.
 const members = settings.organization
-  ? new MemberAccess({ organization: settings.organization, role: 'read', sts: new STSClient({ region }), organizations: new OrganizationsClient({ region: 'us-east-1' }), sessionName: 'driftwarden-config-rule' })
+  ? new MemberAccess({
+      organization: settings.organization,
+      role: 'read',
+      sts: new STSClient(awsClientConfig({ region })),
+      organizations: new OrganizationsClient(awsClientConfig({ region: 'us-east-1' })),
+      sessionName: 'driftwarden-config-rule',
+      extraClients: (memberRegion, credentials) => ({ config: new ConfigServiceClient(awsClientConfig({ region: memberRegion, credentials })) }),
+    })
   : undefined;
 
 function recordMetrics(outcome: RuleHandlerOutcome): void {
@@ -42,18 +49,14 @@ const failureLogging: middy.MiddlewareObj = {
   },
 };
 
-export const handler = middy(async (event: unknown) => {
+/** No call is started with less time left than the slowest call can take, plus room to report and log. */
+const STOP_STARTING_MS = worstCaseCallMs() + 10_000;
+
+export const handler = middy(async (event: unknown, context: Context) => {
   const accountId = (event as { accountId?: string } | null)?.accountId;
-  let member;
-  try {
-    member = members ? await members.enter(accountId ?? '', region) : undefined;
-  } catch (error) {
-    if (!(error instanceof OutOfScopeError)) throw error;
-    // Not retried: another delivery of the same invocation would be refused the same way.
-    logger.warn('Invocation refused: account outside the organization scope', { accountId, region, reason: error.message });
-    metrics.addMetric('RefusedInvocations', MetricUnit.Count, 1);
-    return { refused: error.message };
-  }
+  // Organization mode: an account the settings do not select fails the invocation (EventOutOfScopeError,
+  // logged below) before any role is assumed; a selected one is read and reported as its read role.
+  const member = members ? await members.enter(accountId ?? '', region) : undefined;
   if (member) logger.appendKeys({ accountId: member.account.id, accountName: member.account.name });
   const target = member ?? { config, clients };
   const outcome = await handleRuleInvocation(event, {
@@ -62,6 +65,7 @@ export const handler = middy(async (event: unknown) => {
     config: target.config,
     sources: awsRuleRunSources({ config: target.config, clients: target.clients, region, ...(accountId !== undefined && { accountId }) }),
     now: () => new Date(),
+    outOfTime: () => context.getRemainingTimeInMillis() < STOP_STARTING_MS,
     record: recordMetrics,
   });
   logger.info('Reported evaluations', { ...outcome });

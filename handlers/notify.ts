@@ -2,12 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { worstCaseCallMs } from '../lib/aws/clients';
 import { createNotifierClients, deployedNotifier, eventsFromQueue } from '../lib/alerts/deployed';
 import { notify } from '../lib/alerts/notifier';
 import { RULES } from '../rules';
 
-/** Time kept back to dead-letter what is still undelivered before Lambda stops the invocation. */
-const SAFETY_MARGIN_MS = 30_000;
+/** Time kept back to dead-letter what is still undelivered before Lambda stops the invocation: one call that is never answered, retries included, and a little more. */
+const SAFETY_MARGIN_MS = worstCaseCallMs() + 5_000;
 
 const logger = new Logger();
 const notifier = deployedNotifier(RULES, createNotifierClients(), logger);

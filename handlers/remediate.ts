@@ -4,33 +4,33 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
-import { createAwsClients } from '../lib/aws/clients';
+import type { Context } from 'aws-lambda';
+import { configRuleName, enabledRules } from '../deploy/config-rules';
+import { awsClientConfig, createAwsClients, worstCaseCallMs, type AwsClients } from '../lib/aws/clients';
 import { readResource } from '../lib/aws/inventory';
 import { loadLookups } from '../lib/aws/lookups';
-import { OutOfScopeError, SettingsError } from '../lib/errors';
-import { findingFromComplianceChange } from '../lib/finding';
+import { SettingsError } from '../lib/errors';
+import { findingFromComplianceChange, type Finding } from '../lib/finding';
 import { createLookups } from '../lib/lookups';
 import { isResourceType } from '../lib/model';
-import { MemberAccess } from '../lib/organization/member-access';
 import { DynamoDbAuditLog } from '../lib/remediation/dynamodb-audit';
 import { EventBridgePublisher } from '../lib/remediation/eventbridge-publisher';
 import { remediateFinding, type RemediationRun } from '../lib/remediation/remediate';
+import { checkFindingScope } from '../lib/remediation/scope';
 import { deployedSettings } from '../lib/settings';
 import { REMEDIATIONS } from '../remediations';
 import { RULES } from '../rules';
 
 const logger = new Logger({ serviceName: 'driftwarden' });
 const metrics = new Metrics({ namespace: 'driftwarden', serviceName: 'driftwarden' });
-const settings = deployedSettings(RULES);
-const region = process.env.AWS_REGION ?? 'us-east-1';
+export const settings = deployedSettings(RULES);
+export const region = process.env.AWS_REGION ?? 'us-east-1';
 const ownClients = createAwsClients({ region });
-// Organization mode: findings arrive from every member account; each is fixed there, as its remediation role.
-const members = settings.organization
-  ? new MemberAccess({ organization: settings.organization, role: 'remediate', sts: new STSClient({ region }), organizations: new OrganizationsClient({ region: 'us-east-1' }), sessionName: 'driftwarden-remediate' })
-  : undefined;
+const stage = required('DRIFTWARDEN_STAGE');
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'driftwarden';
+/** No change is started with less time left than its slowest call can take, plus room to record the outcome. */
+const STOP_STARTING_MS = worstCaseCallMs() + 15_000;
 
 function required(name: string): string {
   const value = process.env[name];
@@ -38,8 +38,8 @@ function required(name: string): string {
   return value;
 }
 
-const audit = new DynamoDbAuditLog(new DynamoDBClient({ region }), required('AUDIT_TABLE_NAME'));
-const events = new EventBridgePublisher(new EventBridgeClient({ region }), required('DRIFTWARDEN_STAGE'), process.env.EVENT_BUS_NAME || 'default');
+const audit = new DynamoDbAuditLog(new DynamoDBClient(awsClientConfig({ region })), required('AUDIT_TABLE_NAME'));
+const events = new EventBridgePublisher(new EventBridgeClient(awsClientConfig({ region })), stage, process.env.EVENT_BUS_NAME || 'default');
 const stack = {
   ...(process.env.DRIFTWARDEN_KMS_KEY_ARN && { kmsKeyArn: process.env.DRIFTWARDEN_KMS_KEY_ARN }),
   ...(process.env.FLOW_LOG_ROLE_ARN && { flowLogRoleArn: process.env.FLOW_LOG_ROLE_ARN }),
@@ -60,19 +60,38 @@ const failureLogging: middy.MiddlewareObj = {
   },
 };
 
-export const handler = middy(async (event: unknown) => {
-  const received = findingFromComplianceChange(event, RULES);
-  logger.appendKeys({ eventId: received.eventId, ruleId: received.ruleId, resourceId: received.resourceId, accountId: received.accountId });
-  let member;
-  try {
-    member = members ? await members.enter(received.accountId, received.region) : undefined;
-  } catch (error) {
-    if (!(error instanceof OutOfScopeError)) throw error;
-    logger.warn('Finding refused: account outside the organization scope', { region: received.region, reason: error.message });
-    metrics.addMetric('RefusedFindings', MetricUnit.Count, 1);
-    return { outcome: 'refused', summary: error.message };
-  }
-  const finding = member ? { ...received, accountName: member.account.name } : received;
+/** This stage's Config rule names that have a remediation: the only ones whose findings it acts on. */
+const configRuleNames = enabledRules(RULES, settings)
+  .filter((rule) => rule.remediation !== undefined)
+  .map((rule) => configRuleName({ service: serviceName, stage }, rule));
+
+/** A member account of the organization, entered through its remediation role. */
+export interface MemberTarget {
+  name: string;
+  clients: AwsClients;
+}
+
+/**
+ * The remediation function. Organization mode (handlers/remediate-organization.ts) passes the way
+ * into member accounts; the one-account function carries no Organizations or STS client, so its
+ * bundle stays small.
+ */
+export function remediationHandler(enterMember?: (finding: Finding) => Promise<MemberTarget>) {
+  return middy(async (event: unknown, lambda: Context) => {
+    if (settings.organization && !enterMember) throw new SettingsError('Organization mode deploys handlers/remediate-organization.handler as the remediation function (deploy/stack.js)');
+    const received = findingFromComplianceChange(event, RULES);
+    logger.appendKeys({ eventId: received.eventId, ruleId: received.ruleId, resourceId: received.resourceId, accountId: received.accountId });
+    // arn:aws:lambda:<region>:<account>:function:<name>
+    checkFindingScope(received, RULES, { accountId: lambda.invokedFunctionArn.split(':')[4] ?? '', region, configRuleNames, ...(settings.organization && { organization: settings.organization }) });
+    const member = enterMember ? await enterMember(received) : undefined;
+    return remediate(member ? { ...received, accountName: member.name } : received, member, lambda);
+  })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(failureLogging);
+}
+
+async function remediate(finding: Finding, member: MemberTarget | undefined, lambda: Context): Promise<RemediationRun> {
   const clients = member?.clients ?? ownClients;
   const context = { region: finding.region, accountId: finding.accountId };
   const run = await remediateFinding(finding, {
@@ -88,11 +107,11 @@ export const handler = middy(async (event: unknown) => {
     loadLookups: async (rule, resource) => createLookups(await loadLookups(rule.lookups, clients, { resources: [resource] })),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    outOfTime: () => lambda.getRemainingTimeInMillis() < STOP_STARTING_MS,
   });
   logger.info('Remediation finished', { ...run });
   recordMetrics(run, finding.ruleId);
   return run;
-})
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(failureLogging);
+}
+
+export const handler = remediationHandler();

@@ -20,11 +20,20 @@ export class UnknownRuleError extends DriftwardenError {}
 /** A Lambda event (Config invocation, EventBridge) does not have the shape it must have. */
 export class InvalidEventError extends DriftwardenError {}
 
+/** A well-formed event the function must not act on: an account or region outside its scope (its own, or the organization's selection), another stage's rule, a type its rule does not cover. */
+export class EventOutOfScopeError extends InvalidEventError {}
+
 /** A file given to the CLI is not something driftwarden can read (not JSON, unknown format). */
 export class InputFormatError extends DriftwardenError {}
 
 /** AWS Config kept refusing some evaluations after every retry; the count is in the message. */
 export class EvaluationDeliveryError extends DriftwardenError {}
+
+/** A sweep reported what it could but skipped a step (a type it could not list, Config's verdicts it could not read); the message names each. */
+export class SweepIncompleteError extends DriftwardenError {}
+
+/** The invocation stopped starting work that could not finish before Lambda's limit; the message says what was left undone. */
+export class DeadlineExceededError extends DriftwardenError {}
 
 /** Settings (deploy settings file, environment) are invalid. */
 export class SettingsError extends DriftwardenError {}
@@ -68,9 +77,6 @@ export class ResourceReadError extends DriftwardenError {}
 export function describeIssues(error: ZodError, whole: string): string {
   return error.issues.map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`).join('; ');
 }
-
-/** An event or account outside the organization scope of the settings: refused, never acted on. */
-export class OutOfScopeError extends DriftwardenError {}
 
 /** A member account's role could not be assumed (missing, or its trust does not allow the caller). */
 export class MemberAccessError extends DriftwardenError {}

@@ -16,11 +16,16 @@ export interface Evaluation {
   region?: string;
   /** Terraform address, for resources read from a plan or state. */
   address?: string;
+  /** Where the resource is declared, relative to the scanned folder, when the source is known. */
+  file?: string;
+  line?: number;
   compliance: Compliance;
   annotation: string;
   matches?: unknown[];
   /** Present when the resource carries an exemption in force: reported, but not acted on. */
   exemption?: Exemption;
+  /** A finding the `--baseline` file already records: listed, but not counted as new. */
+  baselined?: true;
   /** When the evaluated state was observed (Config: the item's capture time). */
   orderingTimestamp: string;
 }
@@ -67,7 +72,8 @@ export function evaluateResource(
     return notApplicable(rule, { resourceType: resource.type, resourceId: resource.id }, `Rule ${rule.id} does not evaluate ${resource.type}.`, orderingTimestamp);
   }
   const result = rule.evaluate(resource, params, { ...lookups, now });
-  const exemption = activeExemption(resource.tags, now);
+  const inlineReason = resource.ruleExemptions?.[rule.id];
+  const exemption = inlineReason !== undefined ? { reason: inlineReason } : activeExemption(resource.tags, now);
   return {
     ruleId: rule.id,
     severity: rule.severity,
@@ -78,6 +84,8 @@ export function evaluateResource(
     ...(resource.accountId !== undefined && { accountId: resource.accountId }),
     ...(resource.region !== undefined && { region: resource.region }),
     ...(resource.address !== undefined && { address: resource.address }),
+    ...(resource.file !== undefined && { file: resource.file }),
+    ...(resource.line !== undefined && { line: resource.line }),
     compliance: result.compliance,
     annotation: truncateAnnotation(result.annotation),
     ...(result.matches !== undefined && { matches: result.matches }),

@@ -13,12 +13,20 @@ export interface Exemption {
  */
 export function activeExemption(tags: Record<string, string>, now: Date): Exemption | undefined {
   if (!(EXEMPT_TAG in tags)) return undefined;
-  const reason = tags[EXEMPT_TAG]?.trim() || 'no reason given';
-  const until = tags[EXEMPT_UNTIL_TAG]?.trim();
+  return exemptionInForce(tags[EXEMPT_TAG]?.trim() || 'no reason given', tags[EXEMPT_UNTIL_TAG]?.trim(), now);
+}
+
+/** An exemption with this reason and optional end (a tag pair or a suppressions-file entry), if in force at `now`. */
+export function exemptionInForce(reason: string, until: string | undefined, now: Date): Exemption | undefined {
   if (!until) return { reason };
   const end = exemptionEnd(until);
   if (end === undefined || end < now.getTime()) return undefined;
   return { reason, until };
+}
+
+/** Whether an end date can be read at all, so a suppressions file with a typo is rejected up front. */
+export function isReadableExemptionEnd(until: string): boolean {
+  return exemptionEnd(until) !== undefined;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

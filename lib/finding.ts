@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssues, InvalidEventError } from './errors';
 import { findRule, type Evaluation } from './evaluate';
+import { timeField } from './sources/values';
 import type { AnyRule, Compliance, Severity } from './rule';
 
 /**
@@ -31,10 +32,10 @@ export interface Finding {
 const evaluationResult = z.object({
   evaluationResultIdentifier: z.object({
     evaluationResultQualifier: z.object({ configRuleName: z.string(), resourceType: z.string(), resourceId: z.string() }),
-    orderingTimestamp: z.string(),
+    orderingTimestamp: timeField,
   }),
   complianceType: z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']),
-  resultRecordedTime: z.string(),
+  resultRecordedTime: timeField,
   annotation: z.string().optional(),
 });
 

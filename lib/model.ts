@@ -116,6 +116,11 @@ export interface ResourceOf<T extends ResourceType> {
   address?: string;
   /** Property names whose values are unknown until apply (Terraform plans). */
   unknown?: string[];
+  /** Where the resource is declared: a path relative to the source root, and a 1-based line. */
+  file?: string;
+  line?: number;
+  /** Exemptions written beside the declaration (`# driftwarden:exempt <rule-id> <reason>`): reason by rule id. */
+  ruleExemptions?: Record<string, string>;
   properties: PropertiesByType[T];
 }
 

@@ -2,11 +2,15 @@ import { z } from 'zod';
 import { InvalidParameterError } from './errors';
 import type { LookupName, Lookups } from './lookups';
 import type { ResourceOf, ResourceType } from './model';
+import type { Severity } from './severity';
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+// Defined apart from the rules (and zod) so the CLI can declare its options without loading them.
+export { SEVERITIES, type Severity } from './severity';
 
-export type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+export type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE' | 'INSUFFICIENT_DATA';
+
+/** The verdicts AWS Config accepts from a custom rule; `INSUFFICIENT_DATA` (cannot be known here) is the CLI's alone. */
+export type ReportableCompliance = Exclude<Compliance, 'INSUFFICIENT_DATA'>;
 export type Trigger = 'change' | 'periodic';
 
 /** AWS Config rejects annotations longer than this. */

@@ -1,8 +1,10 @@
+import { findingFingerprint } from './baseline';
 import { InvalidParameterError } from './errors';
 import { evaluateResource, findRule, type Evaluation } from './evaluate';
 import { SEVERITIES, knownParameters, parseRuleParameters, type AnyRule, type Severity } from './rule';
 import { ruleSettingsFor, type Settings } from './settings';
-import type { SourceOrigin, SourceResult } from './sources/source';
+import type { IncompleteRead, SourceOrigin, SourceResult } from './sources/source';
+import { suppressionFor, type Suppression } from './suppressions';
 
 /** One `--param rule.name=value` override. */
 export interface ParameterOverride {
@@ -18,7 +20,10 @@ export interface RuleTally {
   nonCompliant: number;
   notApplicable: number;
   exempt: number;
+  insufficientData: number;
 }
+
+export type { IncompleteRead };
 
 export interface ScanSummary {
   resources: number;
@@ -29,12 +34,18 @@ export interface ScanSummary {
   notApplicable: number;
   /** Non-compliant, but the resource carries an exemption in force. */
   exempt: number;
+  /** What the input cannot tell (`INSUFFICIENT_DATA`, shown as "unknown"): never counted as compliant. */
+  insufficientData: number;
+  /** Non-compliant findings the `--baseline` file already records. */
+  baselined: number;
   findingsBySeverity: Record<Severity, number>;
   byRule: Record<string, RuleTally>;
   /** Resource types in the input driftwarden has no model for, with how many were skipped. */
   skippedTypes: Record<string, number>;
   /** Resources being destroyed by a plan, not evaluated. */
   destroyed: number;
+  /** What the input held but could not be read, and why. Empty when everything was read. */
+  incomplete: IncompleteRead[];
 }
 
 export interface ScanReport {
@@ -48,6 +59,10 @@ export interface ScanOptions {
   settings: Settings;
   overrides?: readonly ParameterOverride[];
   now: Date;
+  /** Exemptions from a suppressions file, applied like the exemption tag. */
+  suppressions?: readonly Suppression[];
+  /** Fingerprints of known findings (`--baseline`): reported as baselined, not as findings. */
+  baseline?: ReadonlySet<string>;
 }
 
 /** Parses `rule.name=value` (the rule may be its id or a Config rule name ending in it). */
@@ -78,7 +93,7 @@ export function configureRules(options: Pick<ScanOptions, 'rules' | 'settings' |
 }
 
 function emptyTally(rule: AnyRule): RuleTally {
-  return { title: rule.title, severity: rule.severity, compliant: 0, nonCompliant: 0, notApplicable: 0, exempt: 0 };
+  return { title: rule.title, severity: rule.severity, compliant: 0, nonCompliant: 0, notApplicable: 0, exempt: 0, insufficientData: 0 };
 }
 
 /** Evaluates every enabled rule against every resource of its types. */
@@ -102,10 +117,13 @@ export function scan(source: SourceResult, options: ScanOptions): ScanReport {
     nonCompliant: 0,
     notApplicable: 0,
     exempt: 0,
+    insufficientData: 0,
+    baselined: 0,
     findingsBySeverity,
     byRule,
     skippedTypes: source.skippedTypes,
     destroyed: source.destroyed,
+    incomplete: source.incomplete ?? [],
   };
   const evaluations: Evaluation[] = [];
   for (const resource of source.resources) {
@@ -113,6 +131,10 @@ export function scan(source: SourceResult, options: ScanOptions): ScanReport {
     if (!entries) continue;
     for (const { rule, params } of entries) {
       const evaluation = evaluateResource(rule, params, resource, source.lookups, options.now);
+      if (!evaluation.exemption && options.suppressions) {
+        const suppression = suppressionFor(evaluation, options.suppressions, options.now);
+        if (suppression) evaluation.exemption = suppression;
+      }
       evaluations.push(evaluation);
       const tally = byRule[rule.id]!;
       if (evaluation.compliance === 'COMPLIANT') {
@@ -121,9 +143,15 @@ export function scan(source: SourceResult, options: ScanOptions): ScanReport {
       } else if (evaluation.compliance === 'NOT_APPLICABLE') {
         summary.notApplicable++;
         tally.notApplicable++;
+      } else if (evaluation.compliance === 'INSUFFICIENT_DATA') {
+        summary.insufficientData++;
+        tally.insufficientData++;
       } else if (evaluation.exemption) {
         summary.exempt++;
         tally.exempt++;
+      } else if (options.baseline?.has(findingFingerprint(evaluation))) {
+        evaluation.baselined = true;
+        summary.baselined++;
       } else {
         summary.nonCompliant++;
         tally.nonCompliant++;
@@ -135,9 +163,14 @@ export function scan(source: SourceResult, options: ScanOptions): ScanReport {
   return { origin: source.origin, summary, evaluations };
 }
 
-/** A finding: non-compliant and not exempt. */
+/** A finding: non-compliant, not exempt and not already in the baseline. */
 export function isFinding(evaluation: Evaluation): boolean {
-  return evaluation.compliance === 'NON_COMPLIANT' && evaluation.exemption === undefined;
+  return evaluation.compliance === 'NON_COMPLIANT' && evaluation.exemption === undefined && evaluation.baselined === undefined;
+}
+
+/** An unknown verdict: the input could not tell (`INSUFFICIENT_DATA`). */
+export function isUnknown(evaluation: Evaluation): boolean {
+  return evaluation.compliance === 'INSUFFICIENT_DATA';
 }
 
 /** Whether any finding is at or above `threshold` (`none` never fails). */

@@ -1,18 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { SettingsError } from './errors';
 import type { AnyRule } from './rule';
 import { parseSettings, type Settings } from './settings';
+import { readTextFile } from './text-file';
 
 // Apart from lib/settings.ts so the deployed functions, which read settings from the environment,
 // do not bundle a YAML parser.
 export function readSettingsFile(path: string, rules: readonly AnyRule[]): Settings {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new SettingsError(`Cannot read settings file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`, { cause: error });
-  }
+  const text = readTextFile(path, 'settings file');
   let raw: unknown;
   try {
     raw = parseYaml(text);

@@ -104,6 +104,16 @@ export const settingsSchema = z
      */
     costAwareReporting: z.boolean().default(true),
     notifications: notificationSettings.default({}),
+    /** What `driftwarden scan` runs and reads by default; its flags of the same names override these. */
+    scan: z
+      .object({
+        rule: z.array(z.string()).optional(),
+        skipRule: z.array(z.string()).optional(),
+        severity: severity.optional(),
+        suppressions: z.string().optional(),
+      })
+      .strict()
+      .default({}),
     /** Organization mode (docs/organizations.md); absent, driftwarden watches the account it is deployed in. */
     organization: organizationSettings.optional(),
   })

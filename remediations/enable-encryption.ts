@@ -243,15 +243,25 @@ export default defineRemediation({
     { actions: ['s3:PutEncryptionConfiguration'], resources: ['arn:${AWS::Partition}:s3:::*'], reason: 'set (and on undo restore) bucket default encryption' },
     { actions: ['sns:SetTopicAttributes'], resources: ['arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:*'], reason: 'set (and on undo restore) the topic KMS key' },
     {
-      actions: ['logs:AssociateKmsKey', 'logs:DisassociateKmsKey'],
+      actions: ['logs:AssociateKmsKey'],
       resources: ['arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*'],
-      reason: 'set (and on undo restore) the log group KMS key',
+      reason: 'set the log group KMS key',
     },
     {
-      actions: ['ec2:GetEbsEncryptionByDefault', 'ec2:EnableEbsEncryptionByDefault', 'ec2:DisableEbsEncryptionByDefault'],
+      actions: ['ec2:GetEbsEncryptionByDefault', 'ec2:EnableEbsEncryptionByDefault'],
       resources: ['*'],
       reason: 'EBS encryption by default is a regional setting with no resource ARN',
     },
+  ],
+  undoPermissions: [
+    { actions: ['s3:PutEncryptionConfiguration'], resources: ['arn:${AWS::Partition}:s3:::*'], reason: 'restore (or remove) the bucket default encryption' },
+    { actions: ['sns:SetTopicAttributes'], resources: ['arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:*'], reason: 'restore the topic KMS key' },
+    {
+      actions: ['logs:AssociateKmsKey', 'logs:DisassociateKmsKey'],
+      resources: ['arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*'],
+      reason: 'restore (or remove) the log group KMS key',
+    },
+    { actions: ['ec2:DisableEbsEncryptionByDefault'], resources: ['*'], reason: 'turn EBS encryption by default off again (a regional setting with no resource ARN)' },
   ],
   plan: planEncryption,
   apply,

@@ -83,11 +83,6 @@ export default defineRemediation({
       ],
       reason: 'create the flow log, tagged as driftwarden made it',
     },
-    {
-      actions: ['ec2:DeleteFlowLogs'],
-      resources: ['arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*'],
-      reason: 'undo: delete the flow log driftwarden created',
-    },
     { actions: ['ec2:DescribeFlowLogs'], resources: ['*'], reason: 'confirm the new flow log is ACTIVE and delivering (Describe* has no resource scope)' },
     {
       actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource'],
@@ -103,6 +98,14 @@ export default defineRemediation({
       actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery'],
       resources: ['*'],
       reason: 'flow logs to CloudWatch Logs and S3 are set up through log deliveries (no resource scope)',
+    },
+  ],
+  undoPermissions: [
+    {
+      actions: ['ec2:DeleteFlowLogs'],
+      resources: ['arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*'],
+      condition: { StringEquals: { [`aws:ResourceTag/${CREATED_BY_TAG.Key}`]: CREATED_BY_TAG.Value } },
+      reason: 'delete the flow log driftwarden created (tagged when it was created)',
     },
   ],
   plan(input) {

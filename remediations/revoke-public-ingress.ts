@@ -1,4 +1,5 @@
 import type { IpPermission } from '@aws-sdk/client-ec2';
+import { EXEMPT_TAG } from '../lib/exemption';
 import type { IngressRule } from '../lib/model';
 import type { PortRange } from '../lib/parameters';
 import { applySteps } from '../lib/remediation/execute';
@@ -105,9 +106,28 @@ export default defineRemediation({
   resourceTypes: ['AWS::EC2::SecurityGroup'],
   permissions: [
     {
-      actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress'],
+      actions: ['ec2:RevokeSecurityGroupIngress'],
       resources: [SECURITY_GROUPS, SECURITY_GROUP_RULES],
-      reason: 'revoke the flagged rules; re-add allowed ports a wide rule covered; undo',
+      reason: 'revoke the flagged rules',
+    },
+    {
+      actions: ['ec2:AuthorizeSecurityGroupIngress'],
+      resources: [SECURITY_GROUPS, SECURITY_GROUP_RULES],
+      // IAM cannot bound ports or sources; it can keep the function off groups a person exempted.
+      condition: { Null: { [`aws:ResourceTag/${EXEMPT_TAG}`]: 'true' } },
+      reason: 're-add the allowed ports a wide rule covered, on groups not tagged exempt',
+    },
+  ],
+  undoPermissions: [
+    {
+      actions: ['ec2:AuthorizeSecurityGroupIngress'],
+      resources: [SECURITY_GROUPS, SECURITY_GROUP_RULES],
+      reason: 'restore the revoked rules',
+    },
+    {
+      actions: ['ec2:RevokeSecurityGroupIngress'],
+      resources: [SECURITY_GROUPS, SECURITY_GROUP_RULES],
+      reason: 'take back the narrower rules the fix added',
     },
   ],
   plan(input) {

@@ -5,6 +5,8 @@ import { defineRemediation, planFor, type ApiCall, type PlannedStep } from '../l
 
 /** Tag on a secret naming its rotation function, for secrets whose function is not the deployment default. */
 export const ROTATION_LAMBDA_TAG = 'driftwarden:rotation-lambda';
+/** Tag that lets the remediation role name a function as a rotation function (lambda:InvokeFunction is conditioned on it). */
+export const ROTATION_FUNCTION_TAG = 'driftwarden:rotation-function';
 const DAY_MS = 86_400_000;
 
 function rotate(input: RotateSecretCommandInput): ApiCall {
@@ -31,14 +33,27 @@ export default defineRemediation({
   resourceTypes: ['AWS::SecretsManager::Secret'],
   permissions: [
     {
-      actions: ['secretsmanager:RotateSecret', 'secretsmanager:CancelRotateSecret'],
+      actions: ['secretsmanager:RotateSecret'],
       resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*'],
-      reason: 'start or configure rotation; undo restores the schedule or turns rotation off',
+      reason: 'start or configure rotation',
     },
     {
       actions: ['lambda:InvokeFunction'],
       resources: ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*'],
-      reason: 'Secrets Manager checks that whoever configures rotation may invoke the rotation function',
+      condition: { StringEquals: { [`aws:ResourceTag/${ROTATION_FUNCTION_TAG}`]: 'true' } },
+      reason: `Secrets Manager checks that whoever configures rotation may invoke the rotation function: only functions tagged ${ROTATION_FUNCTION_TAG}=true (the deployment default is granted by name)`,
+    },
+  ],
+  undoPermissions: [
+    {
+      actions: ['secretsmanager:RotateSecret', 'secretsmanager:CancelRotateSecret'],
+      resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*'],
+      reason: 'restore the schedule, or turn rotation off',
+    },
+    {
+      actions: ['lambda:InvokeFunction'],
+      resources: ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*'],
+      reason: 'restoring a schedule names the rotation function the secret had before',
     },
   ],
   plan(input) {

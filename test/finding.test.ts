@@ -65,6 +65,16 @@ describe('Finding from a Config compliance-change event', () => {
     );
   });
 
+  it.each([
+    ['orderingTimestamp', (event: any) => (event.detail.newEvaluationResult.evaluationResultIdentifier.orderingTimestamp = 1e308)],
+    ['resultRecordedTime', (event: any) => (event.detail.newEvaluationResult.resultRecordedTime = 'soon')],
+  ])('refuses an event whose %s is not a time', (field, spoil) => {
+    const event = nonCompliant();
+    spoil(event);
+    expect(() => findingFromComplianceChange(event, RULES)).toThrow(InvalidEventError);
+    expect(() => findingFromComplianceChange(event, RULES)).toThrow(new RegExp(`${field}: not a time`));
+  });
+
   it('names the rule it does not know', () => {
     const event = changed(nonCompliant(), (event) => (event.detail.configRuleName = 'securityhub-s3-bucket-ssl-requests-only-3f9a1c'));
     expect(() => findingFromComplianceChange(event, RULES)).toThrow(UnknownRuleError);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SettingsError } from '../lib/errors';
+import { InputFormatError, SettingsError } from '../lib/errors';
 import { parseSettings, ruleSettingsFor } from '../lib/settings';
 import { readSettingsFile } from '../lib/settings-file';
 import { RULES } from '../rules';
@@ -38,7 +38,7 @@ describe('Settings', () => {
   describe('parseSettings', () => {
     it('fills in defaults for an empty document', () => {
       const settings = parseSettings({}, RULES);
-      expect(settings).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS, notifications: DEFAULT_NOTIFICATIONS });
+      expect(settings).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS, notifications: DEFAULT_NOTIFICATIONS, scan: {} });
       expect(ruleSettingsFor(settings, 'vpc-flow-logs')).toEqual({ enabled: true, parameters: {}, mode: 'dry-run' });
     });
 
@@ -96,7 +96,7 @@ describe('Settings', () => {
     });
 
     it('reads an empty file as the defaults', () => {
-      expect(readSettingsFile(settingsFile('empty.yml', ''), RULES)).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS, notifications: DEFAULT_NOTIFICATIONS });
+      expect(readSettingsFile(settingsFile('empty.yml', ''), RULES)).toEqual({ rules: {}, periodicFrequency: 'TwentyFour_Hours', costAwareReporting: true, remediation: REMEDIATION_DEFAULTS, notifications: DEFAULT_NOTIFICATIONS, scan: {} });
     });
 
     it('names the file in a validation error', () => {
@@ -111,8 +111,8 @@ describe('Settings', () => {
 
     it('says which file it cannot read', () => {
       const path = join(directory, 'missing.yml');
-      expect(() => readSettingsFile(path, RULES)).toThrow(SettingsError);
-    expect(() => readSettingsFile(path, RULES)).toThrow(`Cannot read settings file ${path}: ENOENT`);
+      expect(() => readSettingsFile(path, RULES)).toThrow(InputFormatError);
+      expect(() => readSettingsFile(path, RULES)).toThrow(`Cannot read the settings file ${path}: no such file.`);
     });
   });
 });

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { isConditionalCheckFailure } from '../aws/aws-errors';
 import type { Alert } from './alert';
@@ -18,6 +18,8 @@ export interface DedupStore {
    * live claim. A claim whose holder died (lease expired) can be taken over, so a crash loses nothing.
    */
   claimEvent(eventId: string, now: Date): Promise<boolean>;
+  /** Gives up a claim whose record goes back to the queue, so the redelivery is not taken for a repeat. */
+  releaseEvent(eventId: string): Promise<void>;
   /** Marks a claimed event as delivered (or dead-lettered): repeats are dropped until the window ends. */
   completeEvent(eventId: string, now: Date): Promise<void>;
   /**
@@ -73,6 +75,23 @@ export class DynamoDedupStore implements DedupStore {
       { ':now': nowSeconds, ':claimed': 'claimed' },
       { '#status': 'status' },
     );
+  }
+
+  async releaseEvent(eventId: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.options.tableName,
+          Key: { pk: `event#${eventId}` },
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':claimed': 'claimed' },
+        }),
+      );
+    } catch (error) {
+      // Already completed by the delivery that holds it: nothing to give up.
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
   }
 
   async completeEvent(eventId: string, now: Date): Promise<void> {

@@ -5,6 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { awsClientConfig } from '../aws/clients';
 import { describeIssues, SettingsError } from '../errors';
 import type { AnyRule } from '../rule';
 import { deployedSettings } from '../settings';
@@ -35,12 +36,12 @@ export interface NotifierClients {
 export function createNotifierClients(): NotifierClients {
   // LookupEvents allows 2 calls a second per account: adaptive retries slow down instead of failing.
   return {
-    sns: new SNSClient({}),
-    sqs: new SQSClient({}),
-    dynamo: new DynamoDBClient({}),
-    secrets: new SecretsManagerClient({}),
-    config: new ConfigServiceClient({ retryMode: 'adaptive', maxAttempts: 5 }),
-    cloudTrail: new CloudTrailClient({ retryMode: 'adaptive', maxAttempts: 5 }),
+    sns: new SNSClient(awsClientConfig()),
+    sqs: new SQSClient(awsClientConfig()),
+    dynamo: new DynamoDBClient(awsClientConfig()),
+    secrets: new SecretsManagerClient(awsClientConfig()),
+    config: new ConfigServiceClient(awsClientConfig()),
+    cloudTrail: new CloudTrailClient(awsClientConfig()),
   };
 }
 

@@ -95,6 +95,15 @@ async function deliverChannel<Message extends EmailMessage | SlackMessage>(
   return unsettled;
 }
 
+/** A claim left behind would make the redelivery look like a repeat until its lease runs out. */
+async function releaseClaim(eventId: string, deps: NotifierDependencies): Promise<void> {
+  try {
+    await deps.store.releaseEvent(eventId);
+  } catch (error) {
+    deps.logger.error('A claim could not be released; its redelivery waits for the lease to run out', { eventId, reason: (error as Error).message });
+  }
+}
+
 /**
  * One batch of events in, messages out: parse, drop repeats and unchanged findings, route by
  * severity, group into a digest when too many, look up who changed what, deliver each channel
@@ -124,16 +133,26 @@ export async function notify(events: readonly IncomingEvent[], deps: NotifierDep
       report.notNews += 1;
       return undefined;
     }
-    if (!(await deps.store.claimEvent(alert.eventId, deps.now()))) {
-      report.duplicates += 1;
+    let claimed = false;
+    try {
+      claimed = await deps.store.claimEvent(alert.eventId, deps.now());
+      if (!claimed) {
+        report.duplicates += 1;
+        return undefined;
+      }
+      if (alert.kind !== 'remediation' && !(await deps.store.recordFindingState(alert, deps.now()))) {
+        report.unchanged += 1;
+        await deps.store.completeEvent(alert.eventId, deps.now());
+        return undefined;
+      }
+    } catch (error) {
+      // Only this record failed: it goes back to the queue alone and the rest of the batch is delivered.
+      deps.logger.error('The dedup check of a record failed; it is handed back for redelivery', { recordId, eventId: alert.eventId, reason: (error as Error).message });
+      report.failedRecordIds.push(recordId);
+      if (claimed) await releaseClaim(alert.eventId, deps);
       return undefined;
     }
     recordOf.set(alert.eventId, recordId);
-    if (alert.kind !== 'remediation' && !(await deps.store.recordFindingState(alert, deps.now()))) {
-      report.unchanged += 1;
-      await deps.store.completeEvent(alert.eventId, deps.now());
-      return undefined;
-    }
     return alert;
   });
   const fresh = admitted.filter((alert): alert is Alert => alert !== undefined);
@@ -150,11 +169,20 @@ export async function notify(events: readonly IncomingEvent[], deps: NotifierDep
     deps.sendSlack ? deliverChannel('slack', composed.slack, deps.sendSlack, deps, report) : new Set<string>(),
   ]);
   const retry = new Set(unsettled.flatMap((ids) => [...ids]));
-  for (const alert of fresh) if (retry.has(alert.eventId)) report.failedRecordIds.push(recordOf.get(alert.eventId) as string);
+  for (const alert of fresh) {
+    if (!retry.has(alert.eventId)) continue;
+    report.failedRecordIds.push(recordOf.get(alert.eventId) as string);
+    // Handed back for redelivery: a claim left behind would make that redelivery look like a repeat.
+    await releaseClaim(alert.eventId, deps);
+  }
   await inParallel(
     fresh.filter((alert) => !retry.has(alert.eventId)),
     DEDUP_CONCURRENCY,
-    (alert) => deps.store.completeEvent(alert.eventId, deps.now()),
+    (alert) =>
+      // Delivered already: handing the record back would send it twice. The claim's lease runs out instead.
+      deps.store.completeEvent(alert.eventId, deps.now()).catch((error: unknown) =>
+        deps.logger.error('A delivered event could not be marked as delivered', { eventId: alert.eventId, reason: (error as Error).message }),
+      ),
   );
   deps.logger.info('Notification batch done', { ...report });
   return report;

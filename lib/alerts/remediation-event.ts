@@ -3,6 +3,7 @@ import { describeIssues, InvalidEventError } from '../errors';
 import { DETAIL_TYPES, EVENT_SOURCE, type RemediationEventDetail } from '../remediation/events';
 import type { RemediationResult } from './alert';
 import { REMEDIATION_MODES, type RemediationMode } from '../settings';
+import { timeField } from '../sources/values';
 
 /** How a message reports a run: `already-fixed` is announced as applied, with its summary. */
 export type RemediationOutcome = 'planned' | 'applied' | 'skipped' | 'failed';
@@ -32,7 +33,7 @@ const remediationDetail = z.object({
   plan: z.object({ manual: z.object({ reason: z.string(), commands: z.array(z.string()) }).optional() }).optional(),
   reversible: z.boolean(),
   error: z.string().optional(),
-  time: z.string(),
+  time: timeField,
 });
 
 type Assignable<From extends To, To> = [From, To];

@@ -76,6 +76,11 @@ function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Escaped, then cut to `max` without leaving half an entity (`&am…`) at the end. */
+function escapedWithin(text: string, max: number): string {
+  return cut(escapeMrkdwn(text), max).replace(/&[a-z]{0,3}…$/, '…');
+}
+
 function code(text: string): string {
   return `\`${escapeMrkdwn(text.replace(/`/g, "'"))}\``;
 }
@@ -114,8 +119,9 @@ function doneText(alert: Alert): string {
   return `*What driftwarden did:* ${escapeMrkdwn(remediationReport(alert))}${actions.length ? `\n${actions.map((action) => `• ${escapeMrkdwn(action)}`).join('\n')}` : ''}`;
 }
 
+/** Slack renders the fallback `text` as mrkdwn in notifications: it is escaped like the blocks. */
 function fallbackText(alert: Alert): string {
-  return cut(
+  return escapedWithin(
     `${alert.severity.toUpperCase()} ${alert.ruleId}: ${alert.resourceType} ${resourceLabel(alert)} ${headline(alert)} in ${alert.accountId} ${alert.region}. ` +
       `${whatIsWrong(alert)} Changed by: ${actorShort(alert.actor)}.`,
     BLOCK_KIT_LIMITS.fallbackText,
@@ -242,7 +248,7 @@ export function renderSlackDigest(alerts: readonly Alert[], size: number): Slack
     const fits = blocks.length <= BLOCK_KIT_LIMITS.blocks && blockTextLength(blocks) <= BLOCK_KIT_LIMITS.totalBlockText;
     if (fits || shown === 0) {
       const firstLines = sorted.slice(0, 3).map((alert) => `${alert.severity.toUpperCase()} ${alert.ruleId} ${resourceLabel(alert)} ${headline(alert)}`);
-      const text = cut(
+      const text = escapedWithin(
         `driftwarden digest: ${alerts.length} alerts in ${scopeLabel(alerts)} (${severityCounts(alerts)}). First: ${firstLines.join('; ')}${alerts.length > 3 ? '; …' : '.'}`,
         BLOCK_KIT_LIMITS.fallbackText,
       );

@@ -2,6 +2,7 @@ import { CloudTrailClient, LookupEventsCommand, type Event as TrailEvent, type L
 import { ConfigServiceClient, GetResourceConfigHistoryCommand, type ResourceType as ConfigResourceType } from '@aws-sdk/client-config-service';
 import { z } from 'zod';
 import { readConfigurationItem } from '../sources/config-item';
+import { timeField } from '../sources/values';
 import type { Actor, Alert, KnownActor } from './alert';
 
 export interface EnrichmentClients {
@@ -24,7 +25,7 @@ const CLOCK_SKEW_MS = 60_000;
 const trailRecord = z.object({
   eventName: z.string(),
   eventSource: z.string().optional(),
-  eventTime: z.string(),
+  eventTime: timeField,
   sourceIPAddress: z.string().optional(),
   userIdentity: z
     .object({
@@ -60,7 +61,7 @@ function actorFromTrailEvent(event: TrailEvent): KnownActor | undefined {
     ...(record.sourceIPAddress !== undefined && { sourceIp: record.sourceIPAddress }),
     apiCall: record.eventName,
     ...(record.eventSource !== undefined && { eventSource: record.eventSource }),
-    time: new Date(record.eventTime).toISOString(),
+    time: record.eventTime,
     cloudTrailEventId: event.EventId,
   };
 }

@@ -8,6 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Client, HttpHandlerOptions, RequestHandler } from '@smithy/types';
 import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../errors';
 import type { ApiCallCounter } from './call-counter';
@@ -18,7 +19,7 @@ export interface AwsClientsOptions {
   profile?: string;
   /** Defaults to the SDK's standard chain (environment, profile, SSO, instance/container role). */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  /** Attempts per call, the first included; throttling and transient errors are retried. Default 5. */
+  /** Attempts per call, the first included; throttling, transient errors and timeouts are retried. Default 4. */
   maxAttempts?: number;
   /**
    * `adaptive` (the default) also slows the client down when AWS throttles, so a sweep backs off
@@ -31,9 +32,51 @@ export interface AwsClientsOptions {
   counter?: ApiCallCounter;
   /** Replaces the HTTP transport (tests and the benchmark answer requests without a network). */
   requestHandler?: RequestHandler<any, any, HttpHandlerOptions>;
+  /** Timeouts of the default transport; tests shorten them. */
+  timeouts?: CallTimeouts;
+  /** Sends every call here instead of AWS (the fake endpoint of the fault-injection tests). */
+  endpoint?: string;
 }
 
-const DEFAULT_MAX_ATTEMPTS = 5;
+/** Attempts per call, the first included. */
+export const DEFAULT_MAX_ATTEMPTS = 4;
+
+export interface CallTimeouts {
+  /** To open a connection: AWS endpoints accept one in milliseconds; longer means a network fault. */
+  connectionMs: number;
+  /** For one attempt, from sending to the last byte of the answer: the slowest call made (a 100-evaluation PutEvaluations, a 1,000-item page) answers in a few seconds. */
+  requestMs: number;
+}
+
+export const DEFAULT_CALL_TIMEOUTS: CallTimeouts = { connectionMs: 3_000, requestMs: 10_000 };
+
+/** The SDK's standard backoff caps each wait at 20 s, but from 100 ms doubling it stays under this for four attempts. */
+const BACKOFF_BEFORE_LAST_ATTEMPT_MS = 100 * (2 ** (DEFAULT_MAX_ATTEMPTS - 1) - 1);
+
+/**
+ * How long one call can take when AWS never answers it: every attempt timing out, plus backoff.
+ * Under a minute, so a stalled call ends an invocation loudly instead of holding it to its limit.
+ */
+export function worstCaseCallMs(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS, attempts = DEFAULT_MAX_ATTEMPTS): number {
+  return attempts * timeouts.requestMs + BACKOFF_BEFORE_LAST_ATTEMPT_MS;
+}
+
+/**
+ * The HTTP transport of every AWS client. `throwOnRequestTimeout` matters: without it the
+ * handler only logs a warning when `requestTimeout` passes and keeps waiting for an answer.
+ */
+export function timedRequestHandler(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS): NodeHttpHandler {
+  return new NodeHttpHandler({ connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true });
+}
+
+/**
+ * Configuration for an SDK client made outside AwsClients (the Config, DynamoDB, EventBridge, SNS,
+ * SQS and CloudTrail clients of the functions and the CLI): the same timeouts, attempts and
+ * adaptive retries. `overrides` wins (a region, a profile, a test endpoint).
+ */
+export function awsClientConfig<Overrides extends object>(overrides: Overrides = {} as Overrides) {
+  return { maxAttempts: DEFAULT_MAX_ATTEMPTS, retryMode: 'adaptive' as const, requestHandler: timedRequestHandler(), ...overrides };
+}
 
 type AnyClient = Client<any, any, any>;
 
@@ -100,13 +143,14 @@ export class AwsClients {
   }
 
   private clientConfig() {
-    const { region, profile, credentials, retryDelayMs, requestHandler } = this.options;
+    const { region, profile, credentials, retryDelayMs, requestHandler, endpoint } = this.options;
     const maxAttempts = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     return {
       region,
       ...(profile !== undefined && { profile }),
       ...(credentials !== undefined && { credentials }),
-      ...(requestHandler !== undefined && { requestHandler }),
+      ...(endpoint !== undefined && { endpoint }),
+      requestHandler: requestHandler ?? timedRequestHandler(this.options.timeouts),
       ...(retryDelayMs !== undefined
         ? { retryStrategy: new ConfiguredRetryStrategy(maxAttempts, retryDelayMs) }
         : { maxAttempts, retryMode: this.options.retryMode ?? 'adaptive' }),

@@ -32,7 +32,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { GetTopicAttributesCommand, paginateListTopics } from '@aws-sdk/client-sns';
 import type { EncryptionProperties, IngressRule, Resource, ResourceOf, ResourceType } from '../model';
-import { asIsoTime, tagMap, withoutUndefined } from '../sources/values';
+import { readTime, tagMap, withoutUndefined } from '../sources/values';
 import { ResourceReadError } from '../errors';
 import { describeAwsError, hasErrorName, isAccessDenied } from './aws-errors';
 import type { AwsClients } from './clients';
@@ -423,8 +423,8 @@ function secretResource(secret: SecretListEntry | DescribeSecretResponse, ctx: I
       rotationLambdaArn: secret.RotationLambdaARN,
       automaticallyAfterDays: rules?.AutomaticallyAfterDays,
       scheduleExpression: rules?.ScheduleExpression,
-      lastRotatedDate: asIsoTime(secret.LastRotatedDate),
-      createdDate: asIsoTime(secret.CreatedDate),
+      lastRotatedDate: readTime(secret.LastRotatedDate, 'LastRotatedDate'),
+      createdDate: readTime(secret.CreatedDate, 'CreatedDate'),
       owningService: secret.OwningService,
       pendingDeletion: secret.DeletedDate !== undefined,
     }),

@@ -3,7 +3,7 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { AWS_MANAGED_ALIAS, groupFlowLogsByVpc, type LookupData, type LookupName } from '../lookups';
 import type { FlowLog, KeyManager, Resource, SecretRotationState } from '../model';
-import { asIsoTime, withoutUndefined } from '../sources/values';
+import { readTime, withoutUndefined } from '../sources/values';
 import { hasErrorName } from './aws-errors';
 import type { AwsClients } from './clients';
 import { chunks, mapWithConcurrency } from './concurrency';
@@ -122,7 +122,7 @@ async function loadSecretRotation(clients: AwsClients, resources: readonly Resou
   const states = await mapWithConcurrency(secretIds, concurrency, async (secretId) => {
     try {
       const secret = await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
-      return { lastRotatedDate: asIsoTime(secret.LastRotatedDate), createdDate: asIsoTime(secret.CreatedDate) };
+      return { lastRotatedDate: readTime(secret.LastRotatedDate, 'LastRotatedDate'), createdDate: readTime(secret.CreatedDate, 'CreatedDate') };
     } catch (error) {
       if (hasErrorName(error, ['ResourceNotFoundException'])) return undefined;
       throw error;

@@ -1,11 +1,11 @@
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { Evaluation } from '../evaluate';
-import { DriftwardenError } from '../errors';
-import type { AnyRule, Compliance } from '../rule';
+import { SweepIncompleteError } from '../errors';
+import type { AnyRule, ReportableCompliance } from '../rule';
 import type { Settings } from '../settings';
 import { readRuleInvocation } from './invocation';
 import { reportEvaluations } from './report';
-import { runRuleInvocation, type RuleRunSources } from './run';
+import { runRuleInvocation, type RuleRun, type RuleRunSources } from './run';
 
 export interface RuleHandlerDeps {
   rules: readonly AnyRule[];
@@ -13,6 +13,8 @@ export interface RuleHandlerDeps {
   config: ConfigServiceClient;
   sources: RuleRunSources;
   now: () => Date;
+  /** True once too little time is left to start another call (from the Lambda context). */
+  outOfTime?: () => boolean;
   /** Counts by verdict, for metrics; called once per invocation. */
   record?: (outcome: RuleHandlerOutcome) => void;
 }
@@ -20,15 +22,25 @@ export interface RuleHandlerDeps {
 export interface RuleHandlerOutcome {
   ruleId: string;
   messageType: string;
-  reported: Record<Compliance, number>;
+  reported: Record<ReportableCompliance, number>;
   unchanged: number;
   batches: number;
 }
 
-function countByCompliance(evaluations: readonly Evaluation[]): Record<Compliance, number> {
-  const counts: Record<Compliance, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
-  for (const evaluation of evaluations) counts[evaluation.compliance] += 1;
+function countByCompliance(evaluations: readonly Evaluation[]): Record<ReportableCompliance, number> {
+  const counts: Record<ReportableCompliance, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
+  for (const { compliance } of evaluations) if (compliance !== 'INSUFFICIENT_DATA') counts[compliance] += 1;
   return counts;
+}
+
+/** What a sweep could not do, each naming its step; empty when it did everything. */
+export function sweepProblems(run: RuleRun): string[] {
+  const problems = run.failedTypes.map(({ resourceType, error }) => `could not list ${resourceType}: ${error.name}: ${error.message} (its earlier verdicts stand)`);
+  if (run.recordedResultsError) {
+    const { name, message } = run.recordedResultsError;
+    problems.push(`reading the verdicts Config holds (GetComplianceDetailsByConfigRule) failed: ${name}: ${message} (every fresh verdict was reported; the clean-up of vanished resources was skipped)`);
+  }
+  return problems;
 }
 
 /**
@@ -40,8 +52,9 @@ export async function handleRuleInvocation(event: unknown, deps: RuleHandlerDeps
   const run = await runRuleInvocation(deps.rules, invocation, deps.sources, {
     now: deps.now(),
     costAwareReporting: deps.settings.costAwareReporting,
+    ...(deps.outOfTime && { outOfTime: deps.outOfTime }),
   });
-  const batches = await reportEvaluations(deps.config, invocation.resultToken, run.evaluations);
+  const batches = await reportEvaluations(deps.config, invocation.resultToken, run.evaluations, deps.outOfTime ? { outOfTime: deps.outOfTime } : {});
   const outcome: RuleHandlerOutcome = {
     ruleId: run.rule.id,
     messageType: invocation.invokingEvent.messageType,
@@ -50,9 +63,11 @@ export async function handleRuleInvocation(event: unknown, deps: RuleHandlerDeps
     batches,
   };
   deps.record?.(outcome);
-  if (run.failedTypes.length > 0) {
-    const failures = run.failedTypes.map(({ resourceType, error }) => `${resourceType}: ${error.name}: ${error.message}`);
-    throw new DriftwardenError(`Sweep of ${run.rule.id} could not list ${failures.join('; ')}; their earlier verdicts stand`, { cause: run.failedTypes[0]!.error });
+  const problems = sweepProblems(run);
+  if (problems.length > 0) {
+    throw new SweepIncompleteError(`Sweep of ${run.rule.id} reported ${run.evaluations.length} evaluation(s) but is incomplete: ${problems.join('; ')}`, {
+      cause: run.failedTypes[0]?.error ?? run.recordedResultsError,
+    });
   }
   return outcome;
 }

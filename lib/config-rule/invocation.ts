@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues, InvalidEventError } from '../errors';
+import { timeField } from '../sources/values';
 
 /** The event AWS Config sends a custom Lambda rule. `invokingEvent` and `ruleParameters` are JSON inside strings. */
 const ruleEventSchema = z.object({
@@ -12,13 +13,13 @@ const ruleEventSchema = z.object({
 });
 
 const itemSummarySchema = z
-  .object({ resourceType: z.string(), resourceId: z.string(), configurationItemCaptureTime: z.string().optional() })
+  .object({ resourceType: z.string(), resourceId: z.string(), configurationItemCaptureTime: timeField.optional() })
   .passthrough();
 
 const invokingEventSchema = z.discriminatedUnion('messageType', [
   z.object({ messageType: z.literal('ConfigurationItemChangeNotification'), configurationItem: z.record(z.unknown()) }),
   z.object({ messageType: z.literal('OversizedConfigurationItemChangeNotification'), configurationItemSummary: itemSummarySchema }),
-  z.object({ messageType: z.literal('ScheduledNotification'), notificationCreationTime: z.string().optional(), awsAccountId: z.string().optional() }),
+  z.object({ messageType: z.literal('ScheduledNotification'), notificationCreationTime: timeField.optional(), awsAccountId: z.string().optional() }),
 ]);
 
 export type InvokingEvent = z.infer<typeof invokingEventSchema>;

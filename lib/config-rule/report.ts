@@ -1,5 +1,5 @@
 import { PutEvaluationsCommand, type ConfigServiceClient, type Evaluation as ConfigEvaluation } from '@aws-sdk/client-config-service';
-import { EvaluationDeliveryError } from '../errors';
+import { DeadlineExceededError, EvaluationDeliveryError } from '../errors';
 import { chunks, mapWithConcurrency } from '../aws/concurrency';
 import type { Evaluation } from '../evaluate';
 
@@ -13,6 +13,8 @@ export interface ReportOptions {
   attempts?: number;
   /** Waits between attempts; injected so tests do not sleep. */
   pause?: (attempt: number) => Promise<void>;
+  /** True once too little time is left to start another call; batches not started by then are reported as undelivered. */
+  outOfTime?: () => boolean;
 }
 
 const backoff = (attempt: number) => new Promise<void>((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
@@ -32,9 +34,10 @@ function evaluationKey(evaluation: ConfigEvaluation): string {
   return `${evaluation.ComplianceResourceType}\u0000${evaluation.ComplianceResourceId}`;
 }
 
-async function deliverBatch(client: ConfigServiceClient, resultToken: string, batch: ConfigEvaluation[], attempts: number, pause: (attempt: number) => Promise<void>): Promise<void> {
+async function deliverBatch(client: ConfigServiceClient, resultToken: string, batch: ConfigEvaluation[], attempts: number, pause: (attempt: number) => Promise<void>, outOfTime: () => boolean): Promise<void> {
   let pending = batch;
   for (let attempt = 1; ; attempt += 1) {
+    if (outOfTime()) throw new DeadlineExceededError(`${pending.length} evaluation(s) not sent: the invocation ran out of time`);
     const { FailedEvaluations: failed = [] } = await client.send(new PutEvaluationsCommand({ ResultToken: resultToken, Evaluations: pending }));
     if (failed.length === 0) return;
     const failedKeys = new Set(failed.map(evaluationKey));
@@ -53,11 +56,11 @@ async function deliverBatch(client: ConfigServiceClient, resultToken: string, ba
  * names how many evaluations were not delivered, so nothing is lost silently.
  */
 export async function reportEvaluations(client: ConfigServiceClient, resultToken: string, evaluations: readonly Evaluation[], options: ReportOptions = {}): Promise<number> {
-  const { concurrency = 4, attempts = 3, pause = backoff } = options;
+  const { concurrency = 4, attempts = 3, pause = backoff, outOfTime = () => false } = options;
   const batches = chunks(evaluations.map(toConfigEvaluation), PUT_EVALUATIONS_BATCH);
   // A failed batch is kept, not thrown, so every other batch is still delivered.
   const outcomes = await mapWithConcurrency(batches, concurrency, (batch) =>
-    deliverBatch(client, resultToken, batch, attempts, pause).then(
+    deliverBatch(client, resultToken, batch, attempts, pause, outOfTime).then(
       () => undefined,
       (error: unknown) => ({ error }),
     ),

@@ -1,4 +1,5 @@
 import { evaluateResource, findRule, notApplicable, type Evaluation } from '../evaluate';
+import { DeadlineExceededError } from '../errors';
 import { createLookups, type LookupData, type Lookups } from '../lookups';
 import type { Resource, ResourceType } from '../model';
 import { parseRuleParameters, type AnyRule, type Compliance } from '../rule';
@@ -33,6 +34,8 @@ export interface RuleRunOptions {
   now: Date;
   /** Skip re-reporting verdicts Config already holds unchanged (periodic sweeps only). */
   costAwareReporting: boolean;
+  /** True once too little time is left to start another page (from the Lambda context); no page is started after. */
+  outOfTime?: () => boolean;
 }
 
 export interface RuleRun {
@@ -43,6 +46,12 @@ export interface RuleRun {
   unchanged: number;
   /** Resource types a sweep could not list: their earlier verdicts stand, and the run must fail loudly. */
   failedTypes: { resourceType: string; error: Error }[];
+  /**
+   * Why a sweep could not read the verdicts Config holds (GetComplianceDetailsByConfigRule): every
+   * fresh verdict is still reported, only the clean-up of vanished resources is skipped, and the run
+   * must fail loudly naming that step.
+   */
+  recordedResultsError?: Error;
 }
 
 const resultKey = (resourceType: string, resourceId: string) => `${resourceType}\u0000${resourceId}`;
@@ -127,17 +136,27 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
   const evaluated: Evaluation[] = [];
   const failedTypes: RuleRun['failedTypes'] = [];
   const unlistedTypes = new Set<string>();
+  const outOfTime = options.outOfTime ?? (() => false);
   for (const resourceType of rule.resourceTypes) {
     try {
+      if (outOfTime()) throw new DeadlineExceededError('not listed: the invocation ran out of time');
       for await (const page of readAhead(sources.listResources(resourceType))) {
         evaluated.push(...(await evaluateWithLookups(rule, params, page, () => sources.loadLookups(rule, page, true), options.now)));
+        if (outOfTime()) throw new DeadlineExceededError(`listed in part: the invocation ran out of time after ${evaluated.length} evaluation(s)`);
       }
     } catch (error) {
       unlistedTypes.add(resourceType);
       failedTypes.push({ resourceType, error: error as Error });
     }
   }
-  const recorded = await recordedLoad;
+  let recorded = new Map<string, RecordedResult>();
+  let recordedResultsError: Error | undefined;
+  try {
+    recorded = await recordedLoad;
+  } catch (error) {
+    // Without Config's verdicts nothing is "unchanged" and nothing is known to have vanished.
+    recordedResultsError = error as Error;
+  }
   const evaluations: Evaluation[] = [];
   let unchanged = 0;
   for (const evaluation of evaluated) {
@@ -155,7 +174,7 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
     if (gone.compliance === 'NOT_APPLICABLE' || unlistedTypes.has(gone.resourceType)) continue;
     evaluations.push(notApplicable(rule, gone, 'The resource no longer exists.', options.now.toISOString()));
   }
-  return { rule, evaluations, unchanged, failedTypes };
+  return { rule, evaluations, unchanged, failedTypes, ...(recordedResultsError && { recordedResultsError }) };
 }
 
 /** Evaluates one Config rule invocation into the evaluations to report. */

@@ -1,20 +1,20 @@
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createAwsClients, type AwsClients, type AwsClientsOptions } from '../aws/clients';
 import { AssumedRoleCredentials, memberRoleArn } from './credentials';
 import { OrganizationScope, type MemberAccount } from './scope';
 import type { OrganizationSettings } from './settings';
 
 /** Everything a central function needs to act in one member account and region, as that account's role. */
-export interface MemberContext {
-  account: MemberAccount;
+interface MemberClients {
   region: string;
   clients: AwsClients;
-  config: ConfigServiceClient;
 }
 
-export interface MemberAccessOptions {
+export type MemberContext<Extra extends object = object> = { account: MemberAccount } & MemberClients & Extra;
+
+export interface MemberAccessOptions<Extra extends object = object> {
   organization: OrganizationSettings;
   /** Which member role this function assumes: the rule function reads and reports, the remediation function acts. */
   role: 'read' | 'remediate';
@@ -24,6 +24,11 @@ export interface MemberAccessOptions {
   partition?: string;
   /** Retry and transport settings of the member clients (tests answer without a network). */
   clientOptions?: Omit<AwsClientsOptions, 'region' | 'credentials' | 'profile'>;
+  /**
+   * Clients beyond the reading ones, made with the member's credentials (the rule function's Config
+   * client): each function bundles only the SDK clients it uses.
+   */
+  extraClients?: (region: string, credentials: AwsCredentialIdentityProvider) => Extra;
   now?: () => Date;
 }
 
@@ -32,18 +37,18 @@ export interface MemberAccessOptions {
  * against the organization scope first, then every client is made with that account's role for
  * that region. Clients and credentials are kept per account and region for warm invocations.
  */
-export class MemberAccess {
+export class MemberAccess<Extra extends object = object> {
   private readonly scope: OrganizationScope;
   private readonly credentials: AssumedRoleCredentials;
-  private readonly contexts = new Map<string, Omit<MemberContext, 'account'>>();
+  private readonly contexts = new Map<string, MemberClients & Extra>();
 
-  constructor(private readonly options: MemberAccessOptions) {
+  constructor(private readonly options: MemberAccessOptions<Extra>) {
     this.scope = new OrganizationScope(options.organizations, options.organization);
     this.credentials = new AssumedRoleCredentials(options.sts, { sessionName: options.sessionName, ...(options.now && { now: options.now }) });
   }
 
-  /** The member context of an event's account and region; an `OutOfScopeError` when they are not watched. */
-  async enter(accountId: string, region: string): Promise<MemberContext> {
+  /** The member context of an event's account and region; an `EventOutOfScopeError` when they are not watched. */
+  async enter(accountId: string, region: string): Promise<MemberContext<Extra>> {
     const account = await this.scope.check(accountId, region);
     const key = `${accountId}/${region}`;
     let context = this.contexts.get(key);
@@ -52,9 +57,7 @@ export class MemberAccess {
       const roleName = `${this.options.organization.roles[this.options.role]}-${region}`;
       const credentials = this.credentials.provider(memberRoleArn(accountId, roleName, this.options.partition));
       const clients = createAwsClients({ ...this.options.clientOptions, region, credentials });
-      const config = new ConfigServiceClient({ region, credentials, maxAttempts: 6, retryMode: 'adaptive', ...(this.options.clientOptions?.requestHandler && { requestHandler: this.options.clientOptions.requestHandler }) });
-      this.options.clientOptions?.counter?.instrument(config);
-      context = { region, clients, config };
+      context = { region, clients, ...(this.options.extraClients?.(region, credentials) as Extra) };
       this.contexts.set(key, context);
     }
     return { account, ...context };

@@ -106,11 +106,12 @@ function emptySummary(options: OrganizationScanOptions): ScanSummary {
 
 /** Adds one account's summary into the organization's. */
 function addInto(total: ScanSummary, part: ScanSummary): void {
-  for (const key of ['resources', 'evaluations', 'compliant', 'nonCompliant', 'notApplicable', 'exempt', 'destroyed'] as const) total[key] += part[key];
+  for (const key of ['resources', 'evaluations', 'compliant', 'nonCompliant', 'notApplicable', 'exempt', 'insufficientData', 'baselined', 'destroyed'] as const) total[key] += part[key];
+  for (const [type, count] of Object.entries(part.skippedTypes)) total.skippedTypes[type] = (total.skippedTypes[type] ?? 0) + count;
   for (const [severity, count] of Object.entries(part.findingsBySeverity)) total.findingsBySeverity[severity as keyof ScanSummary['findingsBySeverity']] += count;
   for (const [ruleId, tally] of Object.entries(part.byRule)) {
     const into = total.byRule[ruleId]!;
-    for (const key of ['compliant', 'nonCompliant', 'notApplicable', 'exempt'] as const) into[key] += tally[key];
+    for (const key of ['compliant', 'nonCompliant', 'notApplicable', 'exempt', 'insufficientData'] as const) into[key] += tally[key];
   }
 }
 

@@ -1,7 +1,7 @@
 import { DescribeAccountCommand, ListParentsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import { describeAwsError } from '../aws/aws-errors';
-import { DriftwardenError, OutOfScopeError } from '../errors';
-import type { OrganizationSettings } from './settings';
+import { DriftwardenError, EventOutOfScopeError } from '../errors';
+import { organizationRefusal, type OrganizationSettings } from './settings';
 
 /** An account of the organization, as alerts and audit records name it. */
 export interface MemberAccount {
@@ -28,16 +28,14 @@ export class OrganizationScope {
     private readonly organization: OrganizationSettings,
   ) {}
 
-  /** The account, named, when the event may be acted on; else an `OutOfScopeError` saying why. */
+  /** The account, named, when the event may be acted on; else an `EventOutOfScopeError` saying why. */
   async check(accountId: string, region: string): Promise<MemberAccount> {
-    const { include, exclude, regions } = this.organization;
-    if (!/^\d{12}$/.test(accountId)) throw new OutOfScopeError(`Account "${accountId}" is not an AWS account id`);
-    if (!regions.includes(region)) throw new OutOfScopeError(`Region ${region} of account ${accountId} is not one of the watched regions (${regions.join(', ')})`);
-    if (exclude.accounts.includes(accountId)) throw new OutOfScopeError(`Account ${accountId} is excluded by organization.exclude.accounts`);
-    if (include.accounts.length > 0 && !include.accounts.includes(accountId)) throw new OutOfScopeError(`Account ${accountId} is not in organization.include.accounts`);
+    const refusal = organizationRefusal(this.organization, accountId, region);
+    if (refusal) throw new EventOutOfScopeError(refusal);
+    const { include } = this.organization;
     const facts = await this.factsOf(accountId);
     if (!facts.ancestors.some((parent) => include.organizationalUnits.includes(parent))) {
-      throw new OutOfScopeError(`Account ${accountId} (${facts.account.name}) is in none of the included organizational units (${include.organizationalUnits.join(', ')})`);
+      throw new EventOutOfScopeError(`Account ${accountId} (${facts.account.name}) is in none of the included organizational units (${include.organizationalUnits.join(', ')})`);
     }
     return facts.account;
   }
@@ -58,7 +56,7 @@ export class OrganizationScope {
       const { Account } = await this.organizations.send(new DescribeAccountCommand({ AccountId: accountId }));
       name = Account?.Name ?? accountId;
     } catch (error) {
-      if ((error as Error).name === 'AccountNotFoundException') throw new OutOfScopeError(`Account ${accountId} is not a member of the organization ${this.organization.organizationId}`, { cause: error });
+      if ((error as Error).name === 'AccountNotFoundException') throw new EventOutOfScopeError(`Account ${accountId} is not a member of the organization ${this.organization.organizationId}`, { cause: error });
       throw new DriftwardenError(`Cannot describe account ${accountId} in Organizations: ${describeAwsError(error)}`, { cause: error });
     }
     const ancestors: string[] = [];

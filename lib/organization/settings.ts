@@ -67,3 +67,16 @@ export const organizationSettings = z
   });
 
 export type OrganizationSettings = z.output<typeof organizationSettings>;
+
+/**
+ * Why the settings do not select an account and region, as far as they tell without asking
+ * Organizations (ids, regions, accounts named); undefined when they may.
+ */
+export function organizationRefusal(organization: OrganizationSettings, accountId: string, region: string): string | undefined {
+  const { include, exclude, regions } = organization;
+  if (!/^\d{12}$/.test(accountId)) return `Account "${accountId}" is not an AWS account id`;
+  if (!regions.includes(region)) return `Region ${region} of account ${accountId} is not one of the watched regions (${regions.join(', ')})`;
+  if (exclude.accounts.includes(accountId)) return `Account ${accountId} is excluded by organization.exclude.accounts`;
+  if (include.accounts.length > 0 && !include.accounts.includes(accountId)) return `Account ${accountId} is not in organization.include.accounts`;
+  return undefined;
+}

@@ -78,4 +78,12 @@ export interface AuditLog {
    * in that hour already (the circuit breaker is open).
    */
   reserveChange(now: Date, limit: number): Promise<boolean>;
+  /**
+   * Takes the lease on `key` (one rule on one resource) for `holder` until `until`: `false` while
+   * another holder's lease is live. Runs for the same resource take turns, so only the first fixes
+   * it and the others re-read it fixed.
+   */
+  acquireLease(key: string, holder: string, now: Date, until: Date): Promise<boolean>;
+  /** Gives the lease back; nothing happens when `holder` no longer holds it. */
+  releaseLease(key: string, holder: string): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '../aws/aws-errors';
 import { AuditStoreError } from '../errors';
 import type { AuditLog, AuditRecord, UndoRecord } from './audit';
@@ -94,6 +94,41 @@ export class DynamoDbAuditLog implements AuditLog {
     } catch (error) {
       if (isConditionalCheckFailure(error)) return false;
       throw new AuditStoreError(`Cannot record the undo of ${auditId} in ${this.tableName}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async acquireLease(key: string, holder: string, now: Date, until: Date): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `lease#${key}`, kind: 'lease', holder, leaseUntil: until.toISOString(), expiresAt: Math.floor(until.getTime() / 1000) + BREAKER_TTL_SECONDS },
+          ConditionExpression: 'attribute_not_exists(pk) OR #leaseUntil < :now OR #holder = :holder',
+          ExpressionAttributeNames: { '#leaseUntil': 'leaseUntil', '#holder': 'holder' },
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':holder': holder },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw new AuditStoreError(`Cannot take the lease on ${key} in ${this.tableName}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async releaseLease(key: string, holder: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `lease#${key}` },
+          ConditionExpression: '#holder = :holder',
+          ExpressionAttributeNames: { '#holder': 'holder' },
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return;
+      throw new AuditStoreError(`Cannot release the lease on ${key} in ${this.tableName}: ${(error as Error).message}`, { cause: error });
     }
   }
 

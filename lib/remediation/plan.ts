@@ -137,14 +137,18 @@ export interface PermissionGrant {
   resources: readonly string[];
   /** Why the grant is needed, kept next to it so the policy can be reviewed. */
   reason: string;
+  /** An IAM condition narrowing the grant where the resource ARN cannot (a tag on the function, the group). */
+  condition?: Record<string, Record<string, string>>;
 }
 
 export interface RemediationDefinition<T extends ResourceType = ResourceType> {
   id: string;
   title: string;
   resourceTypes: readonly T[];
-  /** Everything `apply` calls (and `undo` replays); the remediation role gets exactly these. */
+  /** Everything `apply` calls; the remediation role gets exactly these. */
   permissions: readonly PermissionGrant[];
+  /** What only `driftwarden undo` calls: the operator's policy (an unattached managed policy in the stack), never the function's. */
+  undoPermissions: readonly PermissionGrant[];
   plan(input: PlanInput<T>): RemediationPlan;
   apply(plan: RemediationPlan, clients: RemediationClients, options: ApplyOptions): Promise<ApplyResult>;
 }

@@ -1,4 +1,4 @@
-import { EventPublishError, RemediationError } from '../errors';
+import { DeadlineExceededError, EventPublishError, RemediationError } from '../errors';
 import { evaluateResource, findRule } from '../evaluate';
 import type { Finding } from '../finding';
 import type { Lookups } from '../lookups';
@@ -24,6 +24,8 @@ export interface RemediationDependencies {
   loadLookups(rule: AnyRule, resource: Resource): Promise<Lookups>;
   now(): Date;
   sleep(ms: number): Promise<void>;
+  /** True once too little time is left to start a step that must finish (from the Lambda context). */
+  outOfTime?: () => boolean;
 }
 
 /** How a run was started: the Lambda for a Config event, or a person with `driftwarden remediate --apply`. */
@@ -42,6 +44,31 @@ export interface RemediationRun {
 }
 
 type FinalRecord = AuditRecord & { outcome: RemediationEventDetail['outcome'] };
+
+/** Longer than one remediation run can take (the function's timeout is 10 minutes); a dead holder's lease runs out. */
+export const RESOURCE_LEASE_MS = 11 * 60_000;
+/** How often a run waiting for a resource asks for its lease again. */
+const LEASE_POLL_MS = 500;
+
+/** One rule on one resource, wherever it lives: runs with the same key take turns. */
+function resourceLeaseKey(finding: Finding, ruleId: string): string {
+  return [finding.accountId, finding.region, ruleId, finding.resourceType, finding.resourceId].join('#');
+}
+
+/**
+ * Waits for the resource's lease: distinct events for one resource arrive together (one change,
+ * several rules' re-evaluations, Config's retries), and only one run may change it at a time.
+ * Gives up, loudly and retryably, when the invocation runs out of time or a lease outlives its term.
+ */
+async function takeResourceLease(key: string, holder: string, deps: RemediationDependencies): Promise<void> {
+  const giveUpAt = deps.now().getTime() + RESOURCE_LEASE_MS;
+  while (!(await deps.audit.acquireLease(key, holder, deps.now(), new Date(deps.now().getTime() + RESOURCE_LEASE_MS)))) {
+    if (deps.outOfTime?.() || deps.now().getTime() >= giveUpAt) {
+      throw new DeadlineExceededError(`not started: another run holds ${key} and this one ran out of time waiting`);
+    }
+    await deps.sleep(LEASE_POLL_MS);
+  }
+}
 
 function resourceArn(resource?: Resource): string[] {
   return resource?.arn ? [resource.arn] : [];
@@ -96,6 +123,12 @@ export async function remediateFinding(finding: Finding, deps: RemediationDepend
   if (finding.compliance !== 'NON_COMPLIANT') return skip('not-non-compliant', `${finding.resourceId} is ${finding.compliance} for ${rule.id}: nothing to fix.`);
   if (!remediation) return skip('no-remediation', `Rule ${rule.id} has no remediation.`);
 
+  const leaseKey = resourceLeaseKey(finding, rule.id);
+  try {
+    await takeResourceLease(leaseKey, record.auditId, deps);
+  } catch (error) {
+    return failRetryable(error as Error);
+  }
   try {
     resource = await deps.readLiveResource(finding);
     if (!resource) return await skip('resource-gone', `${finding.resourceType} ${finding.resourceId} no longer exists.`);
@@ -117,8 +150,14 @@ export async function remediateFinding(finding: Finding, deps: RemediationDepend
   } catch (error) {
     // A lost event must not rewrite the record: it already holds the outcome and the undo.
     if (error instanceof RemediationError || error instanceof EventPublishError) throw error;
-    await finish({ outcome: 'failed', summary: `Remediation of ${finding.resourceId} failed: ${(error as Error).message}`, error: (error as Error).message, retryable: true });
-    throw new RemediationError(`Remediation of ${finding.resourceId} (event ${finding.eventId}) failed: ${(error as Error).message}`, { cause: error, retryable: true });
+    return failRetryable(error as Error);
+  } finally {
+    await deps.audit.releaseLease(leaseKey, record.auditId);
+  }
+
+  async function failRetryable(error: Error): Promise<never> {
+    await finish({ outcome: 'failed', summary: `Remediation of ${finding.resourceId} failed: ${error.message}`, error: error.message, retryable: true });
+    throw new RemediationError(`Remediation of ${finding.resourceId} (event ${finding.eventId}) failed: ${error.message}`, { cause: error, retryable: true });
   }
 
   async function applyPlan(plan: RemediationPlan, chosen: AnyRemediation): Promise<RemediationRun> {
@@ -127,6 +166,7 @@ export async function remediateFinding(finding: Finding, deps: RemediationDepend
     if (options.origin === 'lambda' && !(await deps.audit.reserveChange(deps.now(), limit))) {
       return skip('circuit-breaker-open', `Not applied: more than ${limit} automatic changes this hour opened the circuit breaker. ${plan.summary}`, { plan });
     }
+    if (deps.outOfTime?.()) throw new DeadlineExceededError(`not applied: too little time left to finish ${plan.steps.length} change(s) before the invocation ends`);
     await deps.events.publish(detailTypeOf('planned'), eventDetailOf({ ...record, outcome: 'planned', plan, summary: plan.summary, updatedAt: deps.now().toISOString() }), resourceArn(resource));
     const result: ApplyResult = await chosen.apply(plan, deps.clients, { sleep: deps.sleep, clientToken: finding.eventId.slice(0, 64) });
     const run = await finish({

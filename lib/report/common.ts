@@ -2,8 +2,7 @@ import type { Evaluation } from '../evaluate';
 import { SEVERITIES, type Severity } from '../rule';
 import { isFinding, type ScanReport } from '../scan';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'sarif', 'html'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from './formats';
 
 /** How a person finds the resource: its Terraform address, else its name, else its id. */
 export function resourceLabel(evaluation: Evaluation): string {
@@ -41,4 +40,41 @@ export function skippedNote(report: ScanReport): string | undefined {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([type, count]) => `${type} (${count})`)
     .join(', ')}.`;
+}
+
+/** A verdict in words, the same in every format: an INSUFFICIENT_DATA verdict is "unknown", never a pass. */
+export type Verdict = 'finding' | 'unknown' | 'exempt' | 'baselined' | 'compliant' | 'not applicable';
+
+export function verdictOf(evaluation: Evaluation): Verdict {
+  switch (evaluation.compliance) {
+    case 'COMPLIANT':
+      return 'compliant';
+    case 'NOT_APPLICABLE':
+      return 'not applicable';
+    case 'INSUFFICIENT_DATA':
+      return 'unknown';
+    case 'NON_COMPLIANT':
+      return evaluation.exemption ? 'exempt' : evaluation.baselined ? 'baselined' : 'finding';
+  }
+}
+
+export function exemptionText(evaluation: Evaluation): string | undefined {
+  const { exemption } = evaluation;
+  return exemption && `${exemption.reason}${exemption.until ? ` (until ${exemption.until})` : ''}`;
+}
+
+/** The file a finding points at: its own (Terraform source), else the file the scan read. */
+export function fileOf(evaluation: Evaluation, report: ScanReport): string | undefined {
+  return evaluation.file ?? report.origin.file;
+}
+
+/** "file:line", "file", or undefined. */
+export function locationText(evaluation: Evaluation, report: ScanReport): string | undefined {
+  const file = fileOf(evaluation, report);
+  return file && (evaluation.line !== undefined ? `${file}:${evaluation.line}` : file);
+}
+
+/** One line per part of the input that was not read. */
+export function incompleteNotes(report: ScanReport): string[] {
+  return (report.summary.incomplete ?? []).map((part) => `Not read: ${part.resourceType}${part.region ? ` in ${part.region}` : ''} (${part.reason}).`);
 }

@@ -4,12 +4,12 @@ import { isResourceType } from '../model';
 import {
   asArray,
   asBoolean,
-  asIsoTime,
   asNumber,
   asObject,
   asString,
   isObject,
   parseEmbeddedJson,
+  readTime,
   tagMap,
   type JsonObject,
 } from './values';
@@ -60,7 +60,7 @@ export function readConfigurationItem(raw: unknown): ConfigurationItem {
     accountId: asString(raw.awsAccountId ?? raw.accountId),
     region: asString(raw.awsRegion),
     status: asString(raw.configurationItemStatus),
-    captureTime: asIsoTime(raw.configurationItemCaptureTime),
+    captureTime: readTime(raw.configurationItemCaptureTime, 'configurationItemCaptureTime'),
     tags: tagMap(raw.tags),
     configuration: configuration ?? undefined,
     supplementary,
@@ -125,8 +125,8 @@ function secretProperties(item: ConfigurationItem, configuration: JsonObject): S
     rotationLambdaArn: asString(configuration.RotationLambdaARN),
     automaticallyAfterDays: asNumber(rules.AutomaticallyAfterDays),
     scheduleExpression: asString(rules.RotationScheduleExpression ?? rules.ScheduleExpression) ?? hourlySchedule(asNumber(rules.AutomaticallyAfterHours)),
-    lastRotatedDate: asIsoTime(configuration.LastRotatedDate),
-    createdDate: asIsoTime(configuration.CreatedDate),
+    lastRotatedDate: readTime(configuration.LastRotatedDate, 'configuration.LastRotatedDate'),
+    createdDate: readTime(configuration.CreatedDate, 'configuration.CreatedDate'),
     // The item has no OwningService field: RDS-managed secrets show by tag or by their `rds!` name.
     owningService: item.tags['aws:secretsmanager:owningService'] ?? (name.startsWith('rds!') ? 'rds' : undefined),
     rotationOccurringAsScheduled: asBoolean(configuration.RotationOccurringAsScheduled),

@@ -8,6 +8,15 @@ export interface SourceOrigin {
   aggregator?: string;
   /** The file read, as the user gave it. */
   file?: string;
+  /** The folder that locations (`file` of a resource) are relative to, as the user gave it. */
+  sourceRoot?: string;
+}
+
+/** Part of the input that was not read, and why: the scan is then incomplete. */
+export interface IncompleteRead {
+  resourceType: string;
+  region?: string;
+  reason: string;
 }
 
 /** What every source hands to a scan: normalised resources and the lookups their rules need. */
@@ -19,6 +28,7 @@ export interface SourceResult {
   skippedTypes: Record<string, number>;
   /** Resources the input says are being destroyed (Terraform), so not evaluated. */
   destroyed: number;
+  incomplete?: IncompleteRead[];
 }
 
 export function countSkipped(skippedTypes: Record<string, number>, type: string): void {

@@ -2,7 +2,7 @@ import { InputFormatError } from '../errors';
 import { createLookups, groupFlowLogsByVpc, type Lookups } from '../lookups';
 import type { EncryptionProperties, FlowLog, FlowLogTrafficType, IngressRule, Resource, SecretProperties } from '../model';
 import { countSkipped, type SourceResult } from './source';
-import { asArray, asBoolean, asIsoTime, asNumber, asObject, asString, isObject, tagMap, type JsonObject } from './values';
+import { asArray, asBoolean, asNumber, asObject, asString, isObject, readTime, tagMap, type JsonObject } from './values';
 
 /**
  * `terraform show -json` output, for a saved plan or a state, as driftwarden resources.
@@ -338,7 +338,7 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
   const isPlan = 'resource_changes' in raw || 'planned_values' in raw;
   const { instances, destroyed } = isPlan ? planInstances(raw) : { instances: stateInstances(raw), destroyed: 0 };
   const resolver = new ReferenceResolver(raw, instances, keyOf);
-  const capturedAt = asIsoTime(raw.timestamp);
+  const capturedAt = readTime(raw.timestamp, 'timestamp');
 
   const flowLogs: FlowLog[] = [];
   let unplacedFlowLogs = 0;

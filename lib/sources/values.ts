@@ -1,5 +1,8 @@
 /** Small readers for loosely typed JSON from AWS payloads and Terraform, shared by every source. */
 
+import { z } from 'zod';
+import { InvalidEventError } from '../errors';
+
 export type JsonObject = Record<string, unknown>;
 
 export function isObject(value: unknown): value is JsonObject {
@@ -45,20 +48,48 @@ export function parseEmbeddedJson(value: unknown): unknown {
   }
 }
 
-/** ISO 8601 from an ISO string, a Date, or epoch seconds/milliseconds (payloads use all three). */
-export function asIsoTime(value: unknown): string | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return new Date(value < 1e11 ? value * 1000 : value).toISOString();
-  }
-  if (typeof value === 'string' && value !== '') {
-    const ms = /^\d+(\.\d+)?$/.test(value) ? asIsoTime(Number(value)) : value;
-    if (ms !== value) return ms;
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
+/** The last instant an AWS payload can name (ISO 8601 has four-digit years); later is garbage, not a date. */
+const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function isoFromMs(ms: number): string | undefined {
+  return Number.isFinite(ms) && ms >= 0 && ms <= LATEST_TIME_MS ? new Date(ms).toISOString() : undefined;
+}
+
+/**
+ * ISO 8601 from an ISO string, a Date, or epoch seconds/milliseconds (payloads use all three);
+ * undefined for anything that is not a time between 1970 and 9999 (`1e308`, `"soon"`).
+ */
+function isoTimeOf(value: unknown): string | undefined {
+  if (value instanceof Date) return isoFromMs(value.getTime());
+  if (typeof value === 'number') return isoFromMs(value < 1e11 ? value * 1000 : value);
+  if (typeof value === 'string') {
+    if (/^\d+(\.\d+)?$/.test(value)) return isoTimeOf(Number(value));
+    return isoFromMs(Date.parse(value));
   }
   return undefined;
 }
+
+/**
+ * The one reader of every time field of every input (configuration items, events, API answers,
+ * plans): absent is undefined, present but not a time is an InvalidEventError naming the field,
+ * never a RangeError from deep inside a Date.
+ */
+export function readTime(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const iso = isoTimeOf(value);
+  if (iso === undefined) throw new InvalidEventError(`${field} is not a time: ${String(JSON.stringify(value)).slice(0, 60)}`);
+  return iso;
+}
+
+/** A required time field of a validated event: normalised to ISO 8601, or a validation problem. */
+export const timeField = z.unknown().transform((value, context) => {
+  const iso = isoTimeOf(value);
+  if (iso === undefined) {
+    context.addIssue({ code: z.ZodIssueCode.custom, message: value === undefined ? 'Required' : `not a time: ${String(JSON.stringify(value)).slice(0, 60)}` });
+    return z.NEVER;
+  }
+  return iso;
+});
 
 /** Tags as `{ key: value }` from a map, `[{Key, Value}]` or `[{key, value}]`. */
 export function tagMap(value: unknown): Record<string, string> {

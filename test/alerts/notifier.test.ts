@@ -176,6 +176,40 @@ describe('Alerts: notifier', () => {
     expect(h.logged).toContainEqual(expect.objectContaining({ level: 'error', message: 'Event is not one the notifier reads' }));
   });
 
+  it('hands back only the record whose dedup write DynamoDB refuses and delivers the rest of the batch', async () => {
+    const h = await harness();
+    // A key over DynamoDB's 2,048-byte limit: dynalite refuses it with a ValidationException, as DynamoDB does.
+    const oversized = { ...ruleCaseEvent(RULE_CASES[0]), id: 'e'.repeat(2100) };
+    const report = await notify(incoming([oversized, ruleCaseEvent(RULE_CASES[1]), ruleCaseEvent(RULE_CASES[2])]), h.deps);
+    expect(report.failedRecordIds).toEqual(['record-0']);
+    expect(h.slack).toHaveLength(2);
+    expect(h.emails).toHaveLength(2);
+    expect(h.logged).toContainEqual(expect.objectContaining({ level: 'error', message: 'The dedup check of a record failed; it is handed back for redelivery' }));
+  });
+
+  it('releases the claim of a record whose finding-state write fails, so its redelivery is announced', async () => {
+    const h = await harness();
+    const real = h.deps.store;
+    let failNext = true;
+    h.deps.store = {
+      claimEvent: (eventId, now) => real.claimEvent(eventId, now),
+      releaseEvent: (eventId) => real.releaseEvent(eventId),
+      completeEvent: (eventId, now) => real.completeEvent(eventId, now),
+      recordFindingState: async (alert, now) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('Rate exceeded');
+        }
+        return real.recordFindingState(alert, now);
+      },
+    };
+    const event = ruleCaseEvent(RULE_CASES[0]);
+    expect((await notify(incoming([event]), h.deps)).failedRecordIds).toEqual(['record-0']);
+    expect(h.slack).toHaveLength(0);
+    expect((await notify(incoming([event]), h.deps)).failedRecordIds).toEqual([]);
+    expect(h.slack).toHaveLength(1);
+  });
+
   it('sends nothing for a compliance change that is no news', async () => {
     const h = await harness();
     const event = complianceChange('public-app-ports', 'AWS::EC2::SecurityGroup', 'sg-0123', { compliance: 'COMPLIANT', previous: 'COMPLIANT' });

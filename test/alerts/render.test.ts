@@ -182,6 +182,24 @@ describe('Alerts: Slack rendering', () => {
   });
 
   it.each([
+    ['a mention', '<!channel>', '&lt;!channel&gt;'],
+    ['a disguised link', '<https://evil.example/login|Click to re-authenticate>', '&lt;https://evil.example/login|Click to re-authenticate&gt;'],
+    ['an ampersand', 'a & b', 'a &amp; b'],
+  ])('escapes %s from resource data in the fallback text of one alert and of a digest', (_case, raw, escaped) => {
+    const alert = { ...enrichedSecurityGroupAlert(), resourceName: raw, annotation: `Open: ${raw}` };
+    for (const text of [renderSlack(alert).text, renderSlackDigest([alert, alert], 5).text]) {
+      expect(text).toContain(escaped);
+      expect(text).not.toMatch(/<[!h]/);
+    }
+  });
+
+  it('does not leave half an escaped entity where the fallback text is cut', () => {
+    const { text } = renderSlack({ ...enrichedSecurityGroupAlert(), annotation: '&'.repeat(5000) });
+    expect(text.length).toBeLessThanOrEqual(BLOCK_KIT_LIMITS.fallbackText);
+    expect(text).toMatch(/(&amp;)+…$/);
+  });
+
+  it.each([
     ['a huge annotation', { annotation: 'tcp 1 from 0.0.0.0/0; '.repeat(400) }],
     ['a huge resource id', { resourceId: 'x'.repeat(5000) }],
     ['a huge rule title', { ruleTitle: 'T'.repeat(4000) }],

@@ -113,11 +113,14 @@ describe('CLI: driftwarden scan', () => {
     expect(sarif.runs[0].tool.driver.rules.map((rule: { id: string }) => rule.id)).toEqual(['vpc-flow-logs', 'public-app-ports', 'encryption-at-rest', 'secret-rotation']);
   });
 
-  it('marks exempt resources as suppressed in SARIF, located by ARN when there is no file', async () => {
+  it('marks exempt resources as suppressed in SARIF, located at a logical artifact naming the resource when there is no file', async () => {
     const sarif = JSON.parse((await driftwarden('scan', '--demo', '--format', 'sarif')).stdout);
     expect(sarifSchemaErrors(sarif)).toEqual([]);
-    expect(sarif.runs[0].results[0].locations[0]).toEqual({
-      logicalLocations: [{ name: expect.any(String), fullyQualifiedName: expect.stringMatching(/^arn:aws:/), kind: 'resource' }],
+    const vpc = sarif.runs[0].results.find((result: { ruleId: string }) => result.ruleId === 'vpc-flow-logs');
+    expect(vpc.locations[0]).toEqual({
+      physicalLocation: { artifactLocation: { uri: 'aws/123456789012/eu-west-1/AWS-EC2-VPC/vpc-07d1f9e3a2c58b460', uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } },
+      logicalLocations: [{ name: 'vpc-07d1f9e3a2c58b460', fullyQualifiedName: expect.stringMatching(/^arn:aws:ec2:eu-west-1:123456789012:vpc\//), kind: 'resource' }],
+      message: { text: 'AWS::EC2::VPC vpc-07d1f9e3a2c58b460' },
     });
     expect(sarif.runs[0].results.filter((result: { suppressions?: unknown }) => result.suppressions)).toEqual([
       expect.objectContaining({ ruleId: 'public-app-ports', suppressions: [{ kind: 'external', justification: expect.stringContaining('break-glass bastion') }] }),
@@ -172,15 +175,15 @@ describe('CLI: driftwarden scan', () => {
     ['a plan given as a snapshot', ['--snapshot', PLAN], /^driftwarden: .* is `terraform show -json` output, not AWS Config items; use --terraform .*\n$/],
     ['Config items given as a plan', ['--terraform', 'items.json'], /^driftwarden: .*items\.json holds AWS Config items, not `terraform show -json` output; use --snapshot .*\n$/],
     ['an unsupported format_version', ['--terraform', join(FIXTURES, 'terraform', 'plan-unsupported-version.json')], /^driftwarden: .*format_version 2\.0 is not supported \(driftwarden reads 1\.x\); produce it with a Terraform 1\.x `terraform show -json`, or upgrade driftwarden\.\n$/],
-    ['a missing file', ['--terraform', 'missing.json'], /^driftwarden: Cannot read missing\.json: no such file\.\n$/],
+    ['a missing file', ['--terraform', 'missing.json'], /^driftwarden: Cannot read the input missing\.json: no such file\.\n$/],
     ['two sources', ['--demo', '--terraform', PLAN], /^driftwarden: Give one source: .*\n$/],
     ['an unknown rule in --param', ['--demo', '--param', 'open-ports.authorizedTcpPorts=80'], /^driftwarden: No driftwarden rule matches "open-ports" \(known rules: .*\)\n$/],
     ['a bad parameter value', ['--demo', '--param', 'public-app-ports.authorizedTcpPorts=http'], /^driftwarden: Rule public-app-ports: parameter "authorizedTcpPorts": "http" is not a port or port range .*\n$/],
     ['an unknown parameter', ['--demo', '--param', 'secret-rotation.maxAge=30'], /^driftwarden: --param secret-rotation\.maxAge=30: rule secret-rotation has no parameter "maxAge" \(known: maxAgeDays\)\n$/],
     ['a bad settings file', ['--demo', '--config', 'bad-settings.yml'], /^driftwarden: bad-settings\.yml: rules\.public-app-ports: .*\n$/],
-    ['an unknown format', ['--demo', '--format', 'xml'], /^driftwarden: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, sarif, html\.\n$/],
+    ['an unknown format', ['--demo', '--format', 'xml'], /^driftwarden: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, json, sarif, html, junit, markdown, github, asff, ocsf\.\n$/],
     ['an unknown option', ['--demo', '--colour'], /^driftwarden: unknown option '--colour'\n$/],
-    ['an output file that cannot be written', ['--demo', '--output', 'no-such-folder/report.txt'], /^driftwarden: Cannot write no-such-folder\/report\.txt: ENOENT\.\n$/],
+    ['an output file that cannot be written', ['--demo', '--output', 'no-such-folder/report.txt'], /^driftwarden: Cannot write no-such-folder\/report\.txt: its folder does not exist\.\n$/],
     ['a live scan with no region', [], /^driftwarden: No AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile\.\n$/],
     ['a live scan with no credentials', ['--region', 'eu-west-1'], /^driftwarden: No AWS credentials found: run `aws configure` or `aws sso login`, pass --profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\.\n$/],
   ])('rejects %s with one line on stderr and exit code 2', async (_case, args, message) => {
@@ -197,6 +200,6 @@ describe('CLI: driftwarden scan', () => {
     expect(await driftwarden('--version')).toMatchObject({ code: 0, stdout: '0.1.0\n' });
     const help = await driftwarden('scan', '--help');
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('--terraform <file>');
+    expect(help.stdout).toContain('--terraform <path>');
   });
 });

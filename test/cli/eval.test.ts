@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES } from '../helpers';
+import { FIXTURES, fixture } from '../helpers';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'driftwarden.js');
 
@@ -43,5 +45,17 @@ describe('CLI: driftwarden eval', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(message);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('says which time field is not a time instead of "unexpected error"', async () => {
+    const event = fixture<{ invokingEvent: string }>('config/event-change-sg.json');
+    const invoking = JSON.parse(event.invokingEvent);
+    invoking.configurationItem.configurationItemCaptureTime = 1e308;
+    const file = join(mkdtempSync(join(tmpdir(), 'driftwarden-eval-')), 'event.json');
+    writeFileSync(file, JSON.stringify({ ...event, invokingEvent: JSON.stringify(invoking) }));
+    const run = await driftwarden('eval', file);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/configurationItemCaptureTime is not a time: 1e\+308/);
+    expect(run.stderr).not.toContain('unexpected error');
   });
 });

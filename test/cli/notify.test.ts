@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alertsForEvaluations, previewNotifications } from '../../cli/commands/notify';
+import { alertsForEvaluations, previewNotifications } from '../../cli/actions/notify';
 import { blockKitViolations } from '../../lib/alerts/slack';
 import type { Evaluation } from '../../lib/evaluate';
 import { parseSettings } from '../../lib/settings';

@@ -40,7 +40,7 @@ async function cli(answer = false) {
     readLiveResource: async () => liveAppGroup(),
     loadLookups: async () => createLookups({}),
   };
-  const connect = jest.fn((_options: { region?: string; auditTable: string }) => account);
+  const connect = jest.fn(async (_options: { region?: string; auditTable: string }) => account);
   const confirm = jest.fn(async (_question: string) => answer);
   let runs = 0;
   const deps: RemediateDependencies = { readSource: jest.fn(async () => SOURCE), confirm, connect, newRunId: () => `cli-run-${++runs}`, sleep: async () => undefined };

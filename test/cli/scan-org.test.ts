@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -120,6 +120,16 @@ describe('CLI: driftwarden scan --org', () => {
     const run = await scanOrg(['--format', 'html', '--allow-partial']);
     expect(run.stdout).toContain('<h2>By account</h2>');
     expect(run.stdout).toContain('<tr data-account="444444444444"><td><code>444444444444</code></td><td>payments-dev</td>');
+  });
+
+  it('writes the merged report in every format asked for, each finding naming its account', async () => {
+    const sarifPath = join(directory, 'org.sarif');
+    const run = await scanOrg(['--format', 'markdown', '--output', sarifPath, '--allow-partial']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('public-app-ports');
+    const sarif = JSON.parse(readFileSync(sarifPath, 'utf8'));
+    expect(sarif.runs[0].results).toHaveLength(2);
+    expect(run.stderr).toContain(`wrote the sarif report to ${sarifPath} (2 findings)`);
   });
 
   it('asks for --role-name', async () => {

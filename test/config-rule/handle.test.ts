@@ -66,6 +66,20 @@ describe('Config rule handler', () => {
     expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 3);
   });
 
+  it.each([
+    ['a numeric capture time of 1e308', (invoking: any) => (invoking.configurationItem.configurationItemCaptureTime = 1e308), /configurationItemCaptureTime is not a time/],
+    ['a capture time that is no date', (invoking: any) => (invoking.configurationItem.configurationItemCaptureTime = 'yesterday'), /configurationItemCaptureTime is not a time/],
+    ['a notification time beyond year 9999', (invoking: any) => Object.assign(invoking, { messageType: 'ScheduledNotification', notificationCreationTime: '+275760-09-13T00:00:00.000Z' }), /notificationCreationTime: not a time/],
+  ])('rejects %s with an InvalidEventError before reporting anything', async (_case, spoil, message) => {
+    const event = fixture<{ invokingEvent: string }>('config/event-change-sg.json');
+    const invoking = JSON.parse(event.invokingEvent);
+    spoil(invoking);
+    const rejection = expect(handleRuleInvocation({ ...event, invokingEvent: JSON.stringify(invoking) }, deps())).rejects;
+    await rejection.toThrow(InvalidEventError);
+    await rejection.toThrow(message);
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+  });
+
   it('reports what it could evaluate, then fails naming the type it could not list', async () => {
     const denied = Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' });
     const failing = deps({

@@ -218,12 +218,15 @@ describe('Config rule run: scheduled sweeps', () => {
     expect(run.failedTypes).toEqual([{ resourceType: 'AWS::EC2::VPC', error: expect.objectContaining({ name: 'ThrottlingException' }) }]);
   });
 
-  it('fails when Config\'s results cannot be read, reporting nothing', async () => {
+  it('reports every fresh verdict when Config\'s results cannot be read, skipping only the clean-up of vanished resources', async () => {
     const recordedResults = () =>
       (async function* (): AsyncGenerator<RecordedResult[]> {
         throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       })();
-    await expect(runRuleInvocation(RULES, scheduled(), sources({ listResources: () => pages([vpc('vpc-1')]), recordedResults }), options)).rejects.toThrow('Rate exceeded');
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources: () => pages([vpc('vpc-1')]), recordedResults }), { ...options, costAwareReporting: true });
+    expect(run.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(['vpc-1']);
+    expect(run.unchanged).toBe(0);
+    expect(run.recordedResultsError).toMatchObject({ name: 'ThrottlingException' });
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { alertStack, alertResourceNames } from '../../deploy/alerts';
 import { parseSettings } from '../../lib/settings';
 import { RULES } from '../../rules';
+import { matchesPattern } from './event-pattern';
 import { packagedTemplate, resourcesOfType, type CloudFormationTemplate } from './template';
 
 const template = packagedTemplate();
@@ -76,7 +77,7 @@ describe('Deploy: alerts stack', () => {
     expect(resources.ComplianceChangeAlertRule.Properties.EventPattern).toEqual({
       source: ['aws.config'],
       'detail-type': ['Config Rules Compliance Change'],
-      detail: { messageType: ['ComplianceChangeNotification'], configRuleName: [{ prefix: 'driftwarden-test-' }] },
+      detail: { messageType: ['ComplianceChangeNotification'], configRuleName: RULES.map((rule) => `driftwarden-test-${rule.id}`) },
     });
     expect(resources.RemediationAlertRule.Properties.EventPattern).toEqual({
       source: ['driftwarden'],
@@ -91,6 +92,15 @@ describe('Deploy: alerts stack', () => {
       Action: 'sqs:SendMessage',
       Condition: { ArnEquals: { 'aws:SourceArn': [{ 'Fn::GetAtt': ['ComplianceChangeAlertRule', 'Arn'] }, { 'Fn::GetAtt': ['RemediationAlertRule', 'Arn'] }] } },
     });
+  });
+
+  it.each([
+    ['this stage', 'driftwarden-test-public-app-ports', true],
+    ['a stage whose name starts with this one', 'driftwarden-test-eu-public-app-ports', false],
+    ['a rule of another tool', 'driftwarden-test-something-else', false],
+  ])('routes compliance changes of %s: %s → %s', (_case, configRuleName, routed) => {
+    const event = { source: 'aws.config', 'detail-type': 'Config Rules Compliance Change', detail: { messageType: 'ComplianceChangeNotification', configRuleName } };
+    expect(matchesPattern(resources.ComplianceChangeAlertRule.Properties.EventPattern, event)).toBe(routed);
   });
 
   it('batches events for digests and reports failed records instead of failing the batch', () => {
@@ -153,7 +163,7 @@ describe('Deploy: alerts from settings', () => {
     { notifications: { email: { addresses: ['ops@example.com', 'security@example.com'] }, slack: { webhookSecretArn: secretArn } } },
     RULES,
   );
-  const stack = alertStack(settings, names) as Record<string, any>;
+  const stack = alertStack(RULES, settings, names) as Record<string, any>;
 
   it('subscribes each address by email, under a logical id that does not change when the list does', () => {
     const subscriptions = Object.entries(stack).filter(([, resource]) => resource.Type === 'AWS::SNS::Subscription');
@@ -161,7 +171,7 @@ describe('Deploy: alerts from settings', () => {
       { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'ops@example.com' },
       { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'security@example.com' },
     ]);
-    const alone = alertStack(parseSettings({ notifications: { email: { addresses: ['security@example.com'] } } }, RULES), names);
+    const alone = alertStack(RULES, parseSettings({ notifications: { email: { addresses: ['security@example.com'] } } }, RULES), names);
     const idOf = (entries: Record<string, any>) => Object.keys(entries).find((id) => entries[id].Properties.Endpoint === 'security@example.com');
     expect(idOf(alone)).toBe(idOf(stack));
   });

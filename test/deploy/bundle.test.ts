@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractZip, listZip } from '../../bench/zip';
@@ -16,6 +16,11 @@ describe('Deploy: function bundles', () => {
     const files = listZip(join(PACKAGE_DIR, zip)).map((entry) => entry.name).filter((name) => !name.endsWith('/'));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^handlers\/[\w-]+\.js$/);
+  });
+
+  // Unused AWS SDK schemas are tree-shaken (scripts/esbuild-aws-sdk.js); without it configRule is ~410 KB.
+  it.each(zips)('%s is at most 250 KB', (zip) => {
+    expect(statSync(join(PACKAGE_DIR, zip)).size).toBeLessThanOrEqual(250 * 1024);
   });
 
   it('keeps class names through minification, so a failed invocation logs the error by its name', () => {

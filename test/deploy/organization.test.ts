@@ -69,6 +69,11 @@ describe('Deploy: organization mode', () => {
       });
     });
 
+    it('runs the remediation entry that enters member accounts; one account runs the one without Organizations and STS clients', () => {
+      expect(central.Resources.RemediateLambdaFunction!.Properties.Handler).toBe('handlers/remediate-organization.handler');
+      expect(single.Resources.RemediateLambdaFunction!.Properties.Handler).toBe('handlers/remediate.handler');
+    });
+
     it.each(['RemediationEventRule', 'ComplianceChangeAlertRule'])('listens with %s on the central bus', (ruleId) => {
       expect(central.Resources[ruleId]!.Properties.EventBusName).toEqual({ Ref: 'CentralEventBus' });
     });
@@ -122,6 +127,15 @@ describe('Deploy: organization mode', () => {
       expect(matchesPattern(forward.EventPattern, change)).toBe(true);
       change.detail.configRuleName = 'someone-elses-rule';
       expect(matchesPattern(forward.EventPattern, change)).toBe(false);
+      // Stage `org-example-eu` shares the prefix `driftwarden-org-example-`; exact names keep its rules out.
+      change.detail.configRuleName = 'driftwarden-org-example-eu-vpc-flow-logs';
+      expect(matchesPattern(forward.EventPattern, change)).toBe(false);
+    });
+
+    it('forwards exactly the rule names the central notifier listens for', () => {
+      const forwarded = member.Resources.ForwardComplianceChanges!.Properties.EventPattern.detail.configRuleName;
+      expect(forwarded).toEqual(central.Resources.ComplianceChangeAlertRule!.Properties.EventPattern.detail.configRuleName);
+      expect(forwarded).toEqual(resourcesOfType(member, 'AWS::Config::ConfigRule').map(([, rule]) => rule.Properties.ConfigRuleName));
     });
 
     it('gives the remediation role exactly what the single-account remediation role acts with', () => {

@@ -102,7 +102,7 @@ describe('Deploy: remediation', () => {
     const granted = [...new Set(statementsOf('RemediateRole').flatMap((statement) => [statement.Action].flat()))].sort();
     const declared = REMEDIATIONS.flatMap((remediation) => remediation.permissions.flatMap((grant) => grant.actions));
     const reads = RULES.flatMap((rule) => [...rule.resourceTypes.flatMap(inventoryPermissions), ...rule.lookups.flatMap(lookupPermissions)]);
-    const own = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'sqs:SendMessage', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+    const own = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'events:PutEvents', 'sqs:SendMessage', 'logs:CreateLogStream', 'logs:PutLogEvents'];
     expect(granted).toEqual([...new Set([...declared, ...reads, ...own])].sort());
   });
 
@@ -111,11 +111,49 @@ describe('Deploy: remediation', () => {
     const unscoped = statements.filter((statement) => statement.Resource === '*' || (Array.isArray(statement.Resource) && statement.Resource.includes('*')));
     const unscopedWrites = unscoped.flatMap((statement) => [statement.Action].flat()).filter((action) => !/:(Describe|Get|List)/.test(action));
     // EBS-by-default and log deliveries have no resource ARN to scope to.
-    expect(unscopedWrites.sort()).toEqual(['ec2:DisableEbsEncryptionByDefault', 'ec2:EnableEbsEncryptionByDefault', 'logs:CreateLogDelivery', 'logs:DeleteLogDelivery']);
+    expect(unscopedWrites.sort()).toEqual(['ec2:EnableEbsEncryptionByDefault', 'logs:CreateLogDelivery', 'logs:DeleteLogDelivery']);
     const passRole = statements.find((statement) => [statement.Action].flat().includes('iam:PassRole'))!;
     expect(passRole.Resource).toEqual([{ 'Fn::Sub': '${FlowLogDeliveryRole.Arn}' }]);
     const putEvents = statements.find((statement) => [statement.Action].flat().includes('events:PutEvents'))!;
     expect(putEvents.Condition).toEqual({ StringEquals: { 'events:source': 'driftwarden' } });
+  });
+
+  it('holds none of the actions only undo performs', () => {
+    const granted = new Set(statementsOf('RemediateRole').flatMap((statement) => [statement.Action].flat()));
+    for (const action of ['ec2:DisableEbsEncryptionByDefault', 'secretsmanager:CancelRotateSecret', 'ec2:DeleteFlowLogs', 'logs:DisassociateKmsKey']) {
+      expect(granted).not.toContain(action);
+    }
+  });
+
+  it('may invoke only rotation functions tagged for it, never any function in the account', () => {
+    const invoke = statementsOf('RemediateRole').filter((statement) => [statement.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invoke).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*' }],
+        Condition: { StringEquals: { 'aws:ResourceTag/driftwarden:rotation-function': 'true' } },
+      },
+    ]);
+  });
+
+  it('may add ingress only to groups not tagged exempt; revoking stays scoped to this account\'s groups', () => {
+    const authorize = statementsOf('RemediateRole').filter((statement) => [statement.Action].flat().includes('ec2:AuthorizeSecurityGroupIngress'));
+    expect(authorize).toHaveLength(1);
+    expect(authorize[0].Action).toEqual(['ec2:AuthorizeSecurityGroupIngress']);
+    expect(authorize[0].Condition).toEqual({ Null: { 'aws:ResourceTag/driftwarden:exempt': 'true' } });
+  });
+
+  it('offers what undo needs as a managed policy attached to no role, user or group', () => {
+    const policy = template.Resources.RemediationUndoPolicy!;
+    expect(policy.Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(policy.Properties).not.toHaveProperty('Roles');
+    expect(policy.Properties).not.toHaveProperty('Users');
+    expect(policy.Properties).not.toHaveProperty('Groups');
+    const actions = policy.Properties.PolicyDocument.Statement.flatMap((statement: any) => [statement.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['ec2:DisableEbsEncryptionByDefault', 'secretsmanager:CancelRotateSecret', 'ec2:DeleteFlowLogs', 'logs:DisassociateKmsKey', 'ec2:AuthorizeSecurityGroupIngress']));
+    const attachedElsewhere = Object.values(template.Resources).filter((resource: any) => JSON.stringify(resource.Properties ?? {}).includes('"Ref":"RemediationUndoPolicy"'));
+    expect(attachedElsewhere).toEqual([]);
   });
 
   it('lets only VPC flow logs of this account assume the delivery role, writing only under the flow-log prefix', () => {

@@ -11,7 +11,8 @@ const context = {
   invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:driftwarden-test-configRule',
   memoryLimitInMB: '256',
   awsRequestId: '6f1d2c3b-0a9e-4d8c-b7a6-5e4f3d2c1b0a',
-  getRemainingTimeInMillis: () => 30_000,
+  // A fresh invocation of the deployed function (timeout 900 s).
+  getRemainingTimeInMillis: () => 900_000,
 } as unknown as Context;
 
 let output: string[];
@@ -50,5 +51,15 @@ describe('Handler: config-rule', () => {
     expect(lines.find((line) => line.level === 'ERROR')).toMatchObject({ message: 'Config rule invocation failed', errorName: 'InvalidParameterError' });
     expect(lines.find((line) => line._aws)).toMatchObject({ Errors: 1 });
     expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+  });
+
+  it('sends nothing it could not finish when the invocation is near its end, and fails loudly saying so', async () => {
+    config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    const handler = await loadHandler();
+    await expect(handler(fixture('config/event-change-sg.json'), { ...context, getRemainingTimeInMillis: () => 30_000 })).rejects.toThrow(
+      /1 evaluation\(s\) not sent: the invocation ran out of time/,
+    );
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+    expect(output.join('')).toContain('Config rule invocation failed');
   });
 });

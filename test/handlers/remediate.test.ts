@@ -40,6 +40,14 @@ afterEach(() => {
 
 type Stub = AwsStub<any, any, any>;
 
+/** The compliance change of this stage's public-app-ports rule (the fixture names stage dev). */
+function complianceChange(change: (event: any) => void = () => undefined) {
+  const text = JSON.stringify(fixture('config/compliance-change-noncompliant.json')).replaceAll('driftwarden-dev-', 'driftwarden-test-');
+  const event = JSON.parse(text);
+  change(event);
+  return event;
+}
+
 /**
  * The handler as deployed with `mode` for public-app-ports, its audit table in dynalite. It is loaded
  * in its own module registry (it reads its settings at load), so its SDK clients are mocked there.
@@ -81,7 +89,7 @@ async function deployedHandler(mode: string) {
 describe('Handler: remediate', () => {
   it('in auto mode closes tcp 5173 to the world, keeps 443 and private rules, audits it, and one undo restores it', async () => {
     const { handler, audit, sent, published } = await deployedHandler('auto');
-    const run = await handler(fixture('config/compliance-change-noncompliant.json'), context);
+    const run = await handler(complianceChange(), context);
     expect(run).toMatchObject({ auditId: EVENT_ID, outcome: 'applied' });
     expect(sent('RevokeSecurityGroupIngress')).toEqual([
       { GroupId: GROUP, SecurityGroupRuleIds: ['sgr-0a11b22c33d44e551'] },
@@ -105,7 +113,7 @@ describe('Handler: remediate', () => {
 
   it('in dry-run mode yields a plan and a notification event, and changes nothing', async () => {
     const { handler, sent, published } = await deployedHandler('dry-run');
-    expect(await handler(fixture('config/compliance-change-noncompliant.json'), context)).toMatchObject({ outcome: 'planned' });
+    expect(await handler(complianceChange(), context)).toMatchObject({ outcome: 'planned' });
     expect(sent('RevokeSecurityGroupIngress')).toEqual([]);
     const entries = published();
     expect(entries.map((entry) => entry.DetailType)).toEqual(['Remediation Planned']);
@@ -117,5 +125,18 @@ describe('Handler: remediate', () => {
     const { handler, sent } = await deployedHandler('auto');
     await expect(handler({ 'detail-type': 'Config Rules Compliance Change' }, context)).rejects.toThrow('Not a "Config Rules Compliance Change" event');
     expect(sent('DescribeSecurityGroups')).toEqual([]);
+  });
+
+  it.each([
+    ['another account', (event: any) => Object.assign(event, { account: '999999999999' }, { detail: { ...event.detail, awsAccountId: '999999999999' } }), /names account 999999999999 region eu-west-1; this function acts only in 123456789012 eu-west-1/],
+    ['another region', (event: any) => Object.assign(event, { region: 'ap-south-1' }, { detail: { ...event.detail, awsRegion: 'ap-south-1' } }), /region ap-south-1; this function acts only in/],
+    ['a stage whose name starts with this one', (event: any) => (event.detail.configRuleName = 'driftwarden-test-eu-public-app-ports'), /Config rule driftwarden-test-eu-public-app-ports, which is not one of this stage's rules/],
+    ['a resource type the rule does not cover', (event: any) => (event.detail.resourceType = 'AWS::EC2::VPC'), /AWS::EC2::VPC, which rule public-app-ports does not cover/],
+  ])('refuses an event naming %s and touches nothing', async (_case, change, message) => {
+    const { handler, sent, audit } = await deployedHandler('auto');
+    await expect(handler(complianceChange(change), context)).rejects.toThrow(message);
+    expect(sent('DescribeSecurityGroups')).toEqual([]);
+    expect(sent('RevokeSecurityGroupIngress')).toEqual([]);
+    expect(await audit.get(EVENT_ID)).toBeUndefined();
   });
 });

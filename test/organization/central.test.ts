@@ -108,6 +108,8 @@ function complianceChangeFrom(account: string) {
   const event = fixture('config/compliance-change-noncompliant.json');
   event.account = account;
   event.detail.awsAccountId = account;
+  event.detail.configRuleName = 'driftwarden-org-example-public-app-ports';
+  event.detail.newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier.configRuleName = 'driftwarden-org-example-public-app-ports';
   return event;
 }
 
@@ -151,12 +153,12 @@ describe('Organization mode: the central functions', () => {
       ['an account outside the organization', '999999999999', 'is not a member of the organization'],
     ])('refuses and logs an invocation from %s, without assuming any role or reporting', async (_case, account, reason) => {
       const { handler, config, sts } = await deployedRuleHandler();
-      const outcome = await handler(changeEventFrom(account), context('driftwarden-org-example-configRule'));
-      expect(outcome.refused).toContain(reason);
+      await expect(handler(changeEventFrom(account), context('driftwarden-org-example-configRule'))).rejects.toThrow(reason);
       expect(sts.calls()).toHaveLength(0);
       expect(config.calls()).toHaveLength(0);
-      const warning = output.map((line) => JSON.parse(line)).find((line) => line.level === 'WARN');
-      expect(warning).toMatchObject({ message: 'Invocation refused: account outside the organization scope', accountId: account });
+      const logged = output.map((line) => JSON.parse(line)).find((line) => line.level === 'ERROR');
+      expect(logged).toMatchObject({ message: 'Config rule invocation failed', errorName: 'EventOutOfScopeError' });
+      expect(logged.error.message).toContain(reason);
     });
   });
 
@@ -188,7 +190,7 @@ describe('Organization mode: the central functions', () => {
         ec2.on(ec2Module.RevokeSecurityGroupIngressCommand).resolves({ Return: true });
         eventBridge = mockClient(eventBridgeModule.EventBridgeClient);
         eventBridge.on(eventBridgeModule.PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e7a1b2c3-d4e5-4f60-8a9b-0c1d2e3f4a5b' }] });
-        handler = (await import('../../handlers/remediate')).handler;
+        handler = (await import('../../handlers/remediate-organization')).handler;
       });
       return { handler, ec2, eventBridge, audit: new DynamoDbAuditLog(local.client, tableName), ...simulated };
     }
@@ -212,13 +214,39 @@ describe('Organization mode: the central functions', () => {
       for (let index = 0; index < eventBridge.calls().length; index++) expect(await signerOf(eventBridge, index)).toBe('central');
     });
 
-    it('refuses a finding of an excluded account: no role assumed, nothing read, changed or audited', async () => {
+    it.each([
+      ['an excluded account', EXCLUDED, 'is excluded by organization.exclude.accounts'],
+      ['an account outside the included OUs', OUTSIDE_OU, 'is in none of the included organizational units'],
+      ['an account outside the organization', '999999999999', 'is not a member of the organization'],
+    ])('refuses a finding of %s: no role assumed, nothing read, changed or audited', async (_case, account, reason) => {
       const { handler, ec2, audit, sts } = await deployedRemediationHandler();
-      const event = complianceChangeFrom(EXCLUDED);
-      expect(await handler(event, context('driftwarden-org-example-remediate'))).toMatchObject({ outcome: 'refused', summary: expect.stringContaining('excluded') });
+      const event = complianceChangeFrom(account);
+      await expect(handler(event, context('driftwarden-org-example-remediate'))).rejects.toThrow(reason);
       expect(sts.calls()).toHaveLength(0);
       expect(ec2.calls()).toHaveLength(0);
       expect(await audit.get(event.id)).toBeUndefined();
+      const logged = output.map((line) => JSON.parse(line)).find((line) => line.level === 'ERROR');
+      expect(logged).toMatchObject({ message: 'Remediation failed', errorName: 'EventOutOfScopeError' });
+    });
+
+    it('refuses a member account\'s finding from another region: each region\'s central stack acts in its own', async () => {
+      const { handler, ec2, sts } = await deployedRemediationHandler();
+      const event = complianceChangeFrom(MEMBER_B);
+      event.region = 'us-east-1';
+      event.detail.awsRegion = 'us-east-1';
+      await expect(handler(event, context('driftwarden-org-example-remediate'))).rejects.toThrow(
+        /names account 333333333333 region us-east-1; this function acts only in the selected accounts of the organization in eu-west-1/,
+      );
+      expect(sts.calls()).toHaveLength(0);
+      expect(ec2.calls()).toHaveLength(0);
+    });
+
+    it('refuses a finding of another stage\'s Config rule in a member account', async () => {
+      const { handler, sts } = await deployedRemediationHandler();
+      const event = complianceChangeFrom(MEMBER_B);
+      event.detail.configRuleName = 'driftwarden-org-example-eu-public-app-ports';
+      await expect(handler(event, context('driftwarden-org-example-remediate'))).rejects.toThrow("which is not one of this stage's rules");
+      expect(sts.calls()).toHaveLength(0);
     });
   });
 });

@@ -2,13 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import demoAccount from '../../demo/account.json';
 import { renderHtml } from '../../lib/report/html';
 import { scan } from '../../lib/scan';
 import { parseSettings } from '../../lib/settings';
 import { readSnapshot } from '../../lib/sources/snapshot';
 import { RULES } from '../../rules';
+import { launchChromium } from '../browser';
 import { NOW } from '../helpers';
 
 const SCREENSHOT = join(__dirname, '..', '..', 'docs', 'report.png');
@@ -25,7 +26,7 @@ describe('Report: HTML in a browser', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'driftwarden-html-')), 'report.html');
     writeFileSync(file, renderHtml(report, NOW));
     url = pathToFileURL(file).href;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+    browser = await launchChromium();
   }, BROWSER_TIMEOUT);
 
   afterAll(async () => {

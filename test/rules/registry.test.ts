@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { lookupPermissions } from '../../lib/aws/lookups';
 import { RESOURCE_TYPES } from '../../lib/model';
@@ -67,5 +67,15 @@ describe('Rule registry', () => {
     expect(rule.permissions.length > 0).toBe(rule.lookups.length > 0);
     // The deployed policy is built from `permissions`; the live lookups call exactly these.
     expect([...rule.permissions].sort()).toEqual([...new Set(rule.lookups.flatMap(lookupPermissions))].sort());
+  });
+});
+
+describe('Rule documentation', () => {
+  it.each(rules)('%s has a page in docs/rules/ that says what it checks, why, how to fix it and how to exempt it', (id) => {
+    const page = readFileSync(join(__dirname, '../../docs/rules', `${id}.md`), 'utf8');
+    expect(page.startsWith(`# ${id}\n`)).toBe(true);
+    for (const section of ['## What it checks', '## Why it matters', '## How to fix it', '## How to exempt a resource']) expect(page).toContain(section);
+    expect(page).toContain('Terraform');
+    expect(page).toContain('Console');
   });
 });

@@ -1,4 +1,4 @@
-import { InputFormatError } from '../../lib/errors';
+import { InputFormatError, InvalidEventError } from '../../lib/errors';
 import { flowLogFromItem, isGone, readConfigurationItem, resourceFromItem } from '../../lib/sources/config-item';
 import { fixture } from '../helpers';
 
@@ -80,8 +80,17 @@ describe('Source: AWS Config configuration item', () => {
       expect(readConfigurationItem({ ...eventItem('vpc'), configurationItemCaptureTime: time }).captureTime).toBe('2025-06-10T07:30:12.511Z');
     });
 
-    it('leaves an unreadable capture time out instead of inventing one', () => {
-      expect(readConfigurationItem({ ...eventItem('vpc'), configurationItemCaptureTime: 'yesterday' }).captureTime).toBeUndefined();
+    it.each([
+      ['words', 'yesterday'],
+      ['a number beyond any date', 1e308],
+      ['a negative epoch', -1],
+    ])('refuses a capture time given as %s, naming the field, instead of inventing one', (_case, time) => {
+      expect(() => readConfigurationItem({ ...eventItem('vpc'), configurationItemCaptureTime: time })).toThrow(InvalidEventError);
+      expect(() => readConfigurationItem({ ...eventItem('vpc'), configurationItemCaptureTime: time })).toThrow(/configurationItemCaptureTime is not a time/);
+    });
+
+    it('leaves an absent capture time out instead of inventing one', () => {
+      expect(readConfigurationItem({ ...eventItem('vpc'), configurationItemCaptureTime: undefined }).captureTime).toBeUndefined();
     });
 
     it.each([

@@ -179,6 +179,47 @@ describe('remediateFinding', () => {
     expect(events.detailTypes).toEqual(['Remediation Planned', 'Remediation Applied']);
   });
 
+  it('serialises 20 concurrent distinct events for one group: one applies, the others re-read it fixed and use no breaker slot', async () => {
+    const revoked = new Set<string>();
+    ec2.on(RevokeSecurityGroupIngressCommand).callsFake(async (input: { SecurityGroupRuleIds: string[] }) => {
+      for (const id of input.SecurityGroupRuleIds) revoked.add(id);
+      return { Return: true };
+    });
+    const readLiveResource = async () => {
+      const group = liveAppGroup();
+      return { ...group, properties: { ...group.properties, ingress: group.properties.ingress.filter((rule) => !revoked.has(rule.ruleId ?? '')) } };
+    };
+    const { deps, events, audit } = await setup({ mode: 'auto', readLiveResource, remediation: { maxChangesPerHour: 2 } });
+    const runs = await Promise.all(Array.from({ length: 20 }, (_, index) => remediateFinding(finding(`event-${index}`), deps)));
+    const outcomes = runs.map((run) => run.outcome);
+    expect(outcomes.filter((outcome) => outcome === 'applied')).toHaveLength(1);
+    expect(runs.filter((run) => run.reason === 'now-compliant')).toHaveLength(19);
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 3);
+    expect(events.detailTypes.filter((type) => type === 'Remediation Applied')).toHaveLength(1);
+    // One slot of two used: a second change this hour is still allowed.
+    expect(await audit.reserveChange(NOW, 2)).toBe(true);
+    expect(await audit.reserveChange(NOW, 2)).toBe(false);
+  }, 30_000);
+
+  it('gives up waiting for a resource another run holds when the invocation runs out of time, as a retryable failure', async () => {
+    const { deps, audit } = await setup({ mode: 'auto' });
+    const holder = 'another-run';
+    await audit.acquireLease(`123456789012#eu-west-1#public-app-ports#AWS::EC2::SecurityGroup#${GROUP}`, holder, NOW, new Date(NOW.getTime() + 60_000));
+    let checks = 0;
+    deps.outOfTime = () => ++checks > 3;
+    await expect(remediateFinding(finding('late-event'), deps)).rejects.toMatchObject({ name: 'RemediationError', retryable: true, message: expect.stringContaining('ran out of time waiting') });
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+    expect(await audit.get('late-event')).toMatchObject({ outcome: 'failed', retryable: true });
+  });
+
+  it('does not start applying a plan when too little time is left, and fails retryably', async () => {
+    const { deps, audit } = await setup({ mode: 'auto' });
+    deps.outOfTime = () => true;
+    await expect(remediateFinding(finding('no-time'), deps)).rejects.toMatchObject({ retryable: true, message: expect.stringContaining('too little time left') });
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+    expect(await audit.get('no-time')).toMatchObject({ outcome: 'failed', retryable: true });
+  });
+
   it('counts rules someone already revoked as fixed: success with nothing to undo', async () => {
     ec2.on(RevokeSecurityGroupIngressCommand).rejects(awsError('InvalidSecurityGroupRuleId.NotFound', "The security group rule ID 'sgr-0a11b22c33d44e551' does not exist"));
     const { deps, events } = await setup({ mode: 'auto' });

@@ -1,0 +1,6 @@
+'use strict';
+// The esbuild plugins every bundle of driftwarden is built with: the functions (serverless.yml's
+// `custom.esbuild.plugins`), the CLI (scripts/build-cli.js) and the benchmark.
+const { awsSdkTreeShaking } = require('./esbuild-aws-sdk');
+
+module.exports = [awsSdkTreeShaking];
