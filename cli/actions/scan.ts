@@ -77,6 +77,11 @@ async function readSource(flags: ScanFlags, context: CliContext, rules: typeof R
     return readTerraformSource(flags.terraform, { varFiles: flags.varFile ?? [], vars: flags.var ?? [] });
   }
   if (sourceFlags) throw new UsageError('--var and --var-file apply to a Terraform folder or .tf file given to --terraform.');
+  if (flags.aggregator !== undefined) {
+    if (flags.sourceRoot !== undefined) throw new UsageError('--source-root applies to a plan or state given to --terraform.');
+    // The Config client loads only for an aggregator scan.
+    return (await import('./scan-aggregator')).readAggregatorFromFlags(flags.aggregator, flags, rules);
+  }
   const source = readFileSource(flags) ?? (await liveSource(flags, context, rules));
   if (flags.sourceRoot === undefined) return source;
   if (flags.terraform === undefined) throw new UsageError('--source-root applies to a plan or state given to --terraform.');
@@ -85,8 +90,8 @@ async function readSource(flags: ScanFlags, context: CliContext, rules: typeof R
 }
 
 export async function runScan(flags: ScanFlags, context: CliContext): Promise<void> {
-  if ([flags.snapshot, flags.terraform, flags.demo, flags.org].filter((source) => source !== undefined).length > 1) {
-    throw new UsageError('Give one source: --snapshot FILE, --terraform FILE, --demo or --org (or none, for the live account).');
+  if ([flags.snapshot, flags.terraform, flags.demo, flags.org, flags.aggregator].filter((source) => source !== undefined).length > 1) {
+    throw new UsageError('Give one source: --snapshot FILE, --terraform FILE, --demo, --org or --aggregator NAME (or none, for the live account).');
   }
   if ([flags.snapshot, flags.terraform].filter((file) => file === '-').length > 0 && flags.suppressions === '-') {
     throw new UsageError('Standard input can feed one file only: the source or --suppressions, not both.');

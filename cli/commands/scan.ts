@@ -29,6 +29,7 @@ export interface ScanFlags {
   sourceRoot?: string;
   allowPartial?: boolean;
   org?: boolean;
+  aggregator?: string;
   roleName?: string;
   ou?: string[];
   account?: string[];
@@ -67,6 +68,7 @@ export function registerScanCommand(program: Command, context: CliContext): void
     .option('--ou <id>', 'organization scan: only accounts under this OU or root (repeatable; child OUs included)', collect)
     .option('--account <id>', 'organization scan: only this account (repeatable or comma-separated)', collect)
     .option('--exclude-account <id>', 'organization scan: leave this account out (repeatable or comma-separated)', collect)
+    .option('--aggregator <name>', "the organization's recorded configuration items from this AWS Config aggregator (run in its account and region; no role is assumed)")
     .addOption(new Option('--account-concurrency <n>', 'organization scan: accounts scanned at once').default(16).argParser(positiveInteger('--account-concurrency')))
     .option('--config <file>', 'settings file (JSON or YAML), the same the deployment uses (default: .driftwarden.yml in this folder or at the repository root)')
     .option('--param <rule.name=value>', 'rule parameter, e.g. public-app-ports.authorizedTcpPorts=80,443,8443 (repeatable)', collect)

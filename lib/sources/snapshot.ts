@@ -30,7 +30,7 @@ function looksLikeItem(value: unknown): boolean {
  */
 export function readSnapshot(raw: unknown, origin: SourceOrigin = { kind: 'snapshot' }): SourceResult {
   const items = snapshotItems(raw);
-  const where = origin.file ?? 'The snapshot';
+  const where = origin.file ?? (origin.aggregator !== undefined ? `Aggregator "${origin.aggregator}"` : 'The snapshot');
   if (!items) {
     throw new InputFormatError(
       `${where} is neither AWS Config items (batch-get-resource-config, get-resource-config-history, an array or one item) nor a Terraform plan; ` +
@@ -41,7 +41,8 @@ export function readSnapshot(raw: unknown, origin: SourceOrigin = { kind: 'snaps
   const flowLogs: FlowLog[] = [];
   const skippedTypes: Record<string, number> = {};
   let flowLogItems = 0;
-  // get-resource-config-history lists a resource's states newest first: keep the newest of each.
+  // get-resource-config-history lists a resource's states newest first: keep the newest of each
+  // (per account and region: an aggregator's items come from many).
   const seen = new Set<string>();
   items.forEach((rawItem, index) => {
     let item;
@@ -50,7 +51,7 @@ export function readSnapshot(raw: unknown, origin: SourceOrigin = { kind: 'snaps
     } catch (error) {
       throw new InputFormatError(`${where}: item ${index}: ${(error as Error).message}`, { cause: error });
     }
-    const key = `${item.resourceType}\u0000${item.resourceId}`;
+    const key = [item.accountId, item.region, item.resourceType, item.resourceId].join('\u0000');
     if (seen.has(key)) return;
     seen.add(key);
     if (item.resourceType === 'AWS::EC2::FlowLog') {
