@@ -9,7 +9,7 @@ const projectDir = path.resolve(__dirname, '..');
 const outdir = path.join(projectDir, '.bench', 'build');
 
 buildSync({
-  entryPoints: ['main', 'sweep-worker', 'plan-worker', 'source-worker'].map((name) => path.join(__dirname, `${name}.ts`)),
+  entryPoints: ['main', 'sweep-worker', 'plan-worker', 'source-worker', 'organization'].map((name) => path.join(__dirname, `${name}.ts`)),
   outdir,
   bundle: true,
   packages: 'external',
@@ -19,7 +19,11 @@ buildSync({
   logLevel: 'warning',
 });
 
-const result = spawnSync(process.execPath, ['--expose-gc', path.join(outdir, 'main.js'), ...process.argv.slice(2)], {
+// `npm run bench -- --org`: the organization scan benchmark alone (bench/organization.ts).
+const organization = process.argv.includes('--org');
+const entry = organization ? 'organization.js' : 'main.js';
+const args = process.argv.slice(2).filter((arg) => arg !== '--org');
+const result = spawnSync(process.execPath, ['--expose-gc', path.join(outdir, entry), ...args], {
   stdio: 'inherit',
   cwd: projectDir,
 });

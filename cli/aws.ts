@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
 import { awsClientConfig, createAwsClients } from '../lib/aws/clients';
 import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../lib/errors';
-import { createLookups, type LookupData } from '../lib/lookups';
+import { createLookups, mergeLookupData } from '../lib/lookups';
 import { collectLiveResources, resourceTypesOf } from '../lib/sources/live';
 import type { LiveCollection, LiveCollector, LiveScanRequest } from './live';
 
@@ -17,19 +17,6 @@ export async function defaultRegion(profile: string | undefined): Promise<string
   } finally {
     sts.destroy();
   }
-}
-
-/** The regions' maps of one lookup merged; absent when no region loaded it, so rules say it could not be looked up. */
-function mergeMaps<K, V>(maps: readonly (ReadonlyMap<K, V> | undefined)[]): Map<K, V> | undefined {
-  const loaded = maps.filter((map): map is ReadonlyMap<K, V> => map !== undefined);
-  return loaded.length > 0 ? new Map(loaded.flatMap((map) => [...map])) : undefined;
-}
-
-function mergeRegions(data: readonly LookupData[]): LookupData {
-  const flowLogsByVpc = mergeMaps(data.map((region) => region.flowLogsByVpc));
-  const secretRotation = mergeMaps(data.map((region) => region.secretRotation));
-  const keyManagers = mergeMaps(data.map((region) => region.keyManagers));
-  return { ...(flowLogsByVpc && { flowLogsByVpc }), ...(secretRotation && { secretRotation }), ...(keyManagers && { keyManagers }) };
 }
 
 /** The live account behind `scan` with no file source: the Describe/List inventory of each region. */
@@ -55,7 +42,7 @@ export const awsLiveCollector: LiveCollector = {
     });
     return {
       resources: result.regions.flatMap((region) => region.resources),
-      lookups: createLookups(mergeRegions(result.regions.map((region) => region.lookupData))),
+      lookups: createLookups(mergeLookupData(result.regions.map((region) => region.lookupData))),
       errors: result.errors.map((error) => ({ resourceType: error.subject, region: error.region, message: error.message })),
       listed: regions.length * resourceTypesOf(request.rules).length - new Set(result.errors.filter((error) => !error.subject.startsWith('lookup:')).map((error) => `${error.subject} ${error.region}`)).size,
     };

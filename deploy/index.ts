@@ -3,6 +3,7 @@ import type { AnyRule } from '../lib/rule';
 import { RULES } from '../rules';
 import { alertStack } from './alerts';
 import type { StackNames } from './config-rules';
+import { centralStack } from './organization';
 import { remediationStack } from './remediation';
 import { configRuleStack, loadStackSettings } from './stack';
 
@@ -13,14 +14,21 @@ function sweepActions(rule: AnyRule): string[] {
 
 /** Everything serverless.yml adds under `resources.Resources`. */
 export function stackResources(projectDir: string, names: StackNames): Record<string, object> {
-  return {
+  const settings = loadStackSettings(projectDir, names.stage);
+  const resources = {
     ...configRuleStack(projectDir, names, sweepActions),
     ...remediationStack(projectDir, names),
-    ...alertStack(RULES, loadStackSettings(projectDir, names.stage), names),
+    ...alertStack(RULES, settings, names),
   };
+  return settings.organization ? centralStack(resources as Parameters<typeof centralStack>[0], settings, settings.organization, names, sweepActions) : resources;
 }
 
 /** The validated settings, handed to the functions that act on them at run time. */
 export function stackSettingsJson(projectDir: string, names: StackNames): string {
   return JSON.stringify(loadStackSettings(projectDir, names.stage));
+}
+
+/** The remediation function's entry: in organization mode the one that can enter member accounts (and bundles their SDK clients). */
+export function remediateHandler(projectDir: string, names: StackNames): string {
+  return loadStackSettings(projectDir, names.stage).organization ? 'handlers/remediate-organization.handler' : 'handlers/remediate.handler';
 }

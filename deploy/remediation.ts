@@ -47,11 +47,6 @@ function remediationsOf(rules: readonly AnyRule[], remediations: readonly AnyRem
   return remediations.filter((remediation) => ids.has(remediation.id));
 }
 
-/**
- * The remediation role: the re-read and lookups of the remediated rules, each remediation's declared
- * apply grants with their resource scopes and conditions (never what only undo needs), the deployment's
- * default rotation function by name, and the function's own audit table, bus, queue and logs.
- */
 function statementOf(grant: PermissionGrant): object {
   return {
     Effect: 'Allow',
@@ -62,10 +57,15 @@ function statementOf(grant: PermissionGrant): object {
 }
 
 /**
- * What only `driftwarden undo` needs, as a managed policy the stack offers and attaches to nobody:
- * an operator attaches it to the role they undo with. The function never holds these actions.
+ * What only `driftwarden undo` needs: the remediations' undo grants. The stack offers them in a
+ * managed policy it attaches to nobody; the function never holds these actions.
  */
-function undoPolicy(rules: readonly AnyRule[], remediations: readonly AnyRemediation[], names: StackNames): object {
+export function undoStatements(settings: Settings): object[] {
+  return remediationsOf(remediatedRules(RULES, settings), REMEDIATIONS).flatMap((remediation) => remediation.undoPermissions.map(statementOf));
+}
+
+/** The unattached undo policy: an operator attaches it to the role they undo with. */
+function undoPolicy(settings: Settings, names: StackNames): object {
   return {
     Type: 'AWS::IAM::ManagedPolicy',
     Properties: {
@@ -74,7 +74,7 @@ function undoPolicy(rules: readonly AnyRule[], remediations: readonly AnyRemedia
       PolicyDocument: {
         Version: '2012-10-17',
         Statement: [
-          ...remediationsOf(rules, remediations).flatMap((remediation) => remediation.undoPermissions.map(statementOf)),
+          ...undoStatements(settings),
           // undo reads the audit record it reverses and records that it did.
           { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: arnOf(AUDIT_TABLE) },
         ],
@@ -83,17 +83,32 @@ function undoPolicy(rules: readonly AnyRule[], remediations: readonly AnyRemedia
   };
 }
 
-function remediationRoleStatements(rules: readonly AnyRule[], remediations: readonly AnyRemediation[], rotationLambdaArn?: string): object[] {
+/**
+ * What acting on a resource needs: the re-read and lookups of the remediated rules, each remediation's
+ * declared apply grants with their resource scopes and conditions (never what only undo needs), and the
+ * deployment's default rotation function by name. The single-account remediation role and every
+ * member account's remediation role (deploy/organization.ts) are built from it.
+ */
+export function remediationActingStatements(settings: Settings): object[] {
+  const rules = remediatedRules(RULES, settings);
   const reads = new Set<string>();
   for (const rule of rules) {
     for (const type of rule.resourceTypes) for (const action of inventoryPermissions(type)) reads.add(action);
     for (const lookup of rule.lookups) for (const action of lookupPermissions(lookup)) reads.add(action);
   }
+  const rotationLambdaArn = settings.remediation.rotationLambdaArn;
   return [
     // Describe/List/Get calls of the re-read accept no resource scope.
     { Effect: 'Allow', Action: [...reads].sort(), Resource: '*' },
-    ...remediationsOf(rules, remediations).flatMap((remediation) => remediation.permissions.map(statementOf)),
+    ...remediationsOf(rules, REMEDIATIONS).flatMap((remediation) => remediation.permissions.map(statementOf)),
     ...(rotationLambdaArn ? [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: rotationLambdaArn }] : []),
+  ];
+}
+
+/** The remediation function's role: acting on resources, plus its own audit table, bus, queue and logs. */
+function remediationRoleStatements(settings: Settings): object[] {
+  return [
+    ...remediationActingStatements(settings),
     { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: arnOf(AUDIT_TABLE) },
     {
       Effect: 'Allow',
@@ -152,14 +167,54 @@ function alarm(description: string, metric: object): object {
 }
 
 /** Everything the remediation function needs besides itself (declared in serverless.yml). */
+/**
+ * The role VPC Flow Logs assumes to deliver to CloudWatch Logs, which the flow-log remediation passes:
+ * in the single-account stack and in every member account of an organization.
+ */
+export function flowLogDeliveryRole(settings: Settings): Record<string, object> {
+  const flowLogGroups = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${settings.remediation.flowLogs.logGroupPrefix}/*`;
+  return {
+    [FLOW_LOG_ROLE]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+                ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*') },
+              },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'deliver-flow-logs',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], Resource: [sub(flowLogGroups), sub(`${flowLogGroups}:log-stream:*`)] },
+                { Effect: 'Allow', Action: ['logs:DescribeLogGroups'], Resource: sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*') },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
 export function remediationStack(projectDir: string, names: StackNames): Record<string, object> {
   const settings = loadStackSettings(projectDir, names.stage);
   const rules = remediatedRules(RULES, settings);
   const functionName = `${names.service}-${names.stage}-remediate`;
-  const flowLogGroups = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${settings.remediation.flowLogs.logGroupPrefix}/*`;
   return {
-    RemediateRole: lambdaRole(functionName, remediationRoleStatements(rules, REMEDIATIONS, settings.remediation.rotationLambdaArn)),
-    RemediationUndoPolicy: undoPolicy(rules, REMEDIATIONS, names),
+    RemediateRole: lambdaRole(functionName, remediationRoleStatements(settings)),
+    RemediationUndoPolicy: undoPolicy(settings, names),
     [AUDIT_TABLE]: {
       Type: 'AWS::DynamoDB::Table',
       // The audit trail outlives the stack: removing driftwarden must not erase what it did.
@@ -233,36 +288,6 @@ export function remediationStack(projectDir: string, names: StackNames): Record<
       Properties: { Description: `${names.service}-${names.stage}: log groups and topics that remediation encrypts`, EnableKeyRotation: true, KeyPolicy: keyPolicy() },
     },
     RemediationKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: `alias/${names.service}-${names.stage}-remediation`, TargetKeyId: { Ref: KEY } } },
-    [FLOW_LOG_ROLE]: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: {
-                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-                ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*') },
-              },
-            },
-          ],
-        },
-        Policies: [
-          {
-            PolicyName: 'deliver-flow-logs',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], Resource: [sub(flowLogGroups), sub(`${flowLogGroups}:log-stream:*`)] },
-                { Effect: 'Allow', Action: ['logs:DescribeLogGroups'], Resource: sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*') },
-              ],
-            },
-          },
-        ],
-      },
-    },
+    ...flowLogDeliveryRole(settings),
   };
 }

@@ -32,3 +32,4 @@ async function namesFrom(resolveVariable) {
 
 module.exports.resources = async ({ resolveVariable }) => loadStack().stackResources(projectDir, await namesFrom(resolveVariable));
 module.exports.settings = async ({ resolveVariable }) => loadStack().stackSettingsJson(projectDir, await namesFrom(resolveVariable));
+module.exports.remediateHandler = async ({ resolveVariable }) => loadStack().remediateHandler(projectDir, await namesFrom(resolveVariable));

@@ -3,11 +3,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { awsClientConfig, createAwsClients, worstCaseCallMs } from '../lib/aws/clients';
 import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
 import { handleRuleInvocation, type RuleHandlerOutcome } from '../lib/config-rule/handle';
+import { MemberAccess } from '../lib/organization/member-access';
 import { deployedSettings } from '../lib/settings';
 import { RULES } from '../rules';
 
@@ -17,6 +20,17 @@ const settings = deployedSettings(RULES);
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const config = new ConfigServiceClient(awsClientConfig({ region }));
 const clients = createAwsClients({ region });
+// Organization mode: Config in every member account invokes this function; it reads and reports there.
+const members = settings.organization
+  ? new MemberAccess({
+      organization: settings.organization,
+      role: 'read',
+      sts: new STSClient(awsClientConfig({ region })),
+      organizations: new OrganizationsClient(awsClientConfig({ region: 'us-east-1' })),
+      sessionName: 'driftwarden-config-rule',
+      extraClients: (memberRegion, credentials) => ({ config: new ConfigServiceClient(awsClientConfig({ region: memberRegion, credentials })) }),
+    })
+  : undefined;
 
 function recordMetrics(outcome: RuleHandlerOutcome): void {
   metrics.addDimension('rule', outcome.ruleId);
@@ -40,11 +54,16 @@ const STOP_STARTING_MS = worstCaseCallMs() + 10_000;
 
 export const handler = middy(async (event: unknown, context: Context) => {
   const accountId = (event as { accountId?: string } | null)?.accountId;
+  // Organization mode: an account the settings do not select fails the invocation (EventOutOfScopeError,
+  // logged below) before any role is assumed; a selected one is read and reported as its read role.
+  const member = members ? await members.enter(accountId ?? '', region) : undefined;
+  if (member) logger.appendKeys({ accountId: member.account.id, accountName: member.account.name });
+  const target = member ?? { config, clients };
   const outcome = await handleRuleInvocation(event, {
     rules: RULES,
     settings,
-    config,
-    sources: awsRuleRunSources({ config, clients, region, ...(accountId !== undefined && { accountId }) }),
+    config: target.config,
+    sources: awsRuleRunSources({ config: target.config, clients: target.clients, region, ...(accountId !== undefined && { accountId }) }),
     now: () => new Date(),
     outOfTime: () => context.getRemainingTimeInMillis() < STOP_STARTING_MS,
     record: recordMetrics,

@@ -7,11 +7,11 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { configRuleName, enabledRules } from '../deploy/config-rules';
-import { awsClientConfig, createAwsClients, worstCaseCallMs } from '../lib/aws/clients';
+import { awsClientConfig, createAwsClients, worstCaseCallMs, type AwsClients } from '../lib/aws/clients';
 import { readResource } from '../lib/aws/inventory';
 import { loadLookups } from '../lib/aws/lookups';
 import { SettingsError } from '../lib/errors';
-import { findingFromComplianceChange } from '../lib/finding';
+import { findingFromComplianceChange, type Finding } from '../lib/finding';
 import { createLookups } from '../lib/lookups';
 import { isResourceType } from '../lib/model';
 import { DynamoDbAuditLog } from '../lib/remediation/dynamodb-audit';
@@ -24,9 +24,9 @@ import { RULES } from '../rules';
 
 const logger = new Logger({ serviceName: 'driftwarden' });
 const metrics = new Metrics({ namespace: 'driftwarden', serviceName: 'driftwarden' });
-const settings = deployedSettings(RULES);
-const region = process.env.AWS_REGION ?? 'us-east-1';
-const clients = createAwsClients({ region });
+export const settings = deployedSettings(RULES);
+export const region = process.env.AWS_REGION ?? 'us-east-1';
+const ownClients = createAwsClients({ region });
 const stage = required('DRIFTWARDEN_STAGE');
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'driftwarden';
 /** No change is started with less time left than its slowest call can take, plus room to record the outcome. */
@@ -65,17 +65,41 @@ const configRuleNames = enabledRules(RULES, settings)
   .filter((rule) => rule.remediation !== undefined)
   .map((rule) => configRuleName({ service: serviceName, stage }, rule));
 
-export const handler = middy(async (event: unknown, lambda: Context) => {
-  const finding = findingFromComplianceChange(event, RULES);
-  logger.appendKeys({ eventId: finding.eventId, ruleId: finding.ruleId, resourceId: finding.resourceId });
-  // arn:aws:lambda:<region>:<account>:function:<name>
-  checkFindingScope(finding, RULES, { accountId: lambda.invokedFunctionArn.split(':')[4] ?? '', region, configRuleNames });
+/** A member account of the organization, entered through its remediation role. */
+export interface MemberTarget {
+  name: string;
+  clients: AwsClients;
+}
+
+/**
+ * The remediation function. Organization mode (handlers/remediate-organization.ts) passes the way
+ * into member accounts; the one-account function carries no Organizations or STS client, so its
+ * bundle stays small.
+ */
+export function remediationHandler(enterMember?: (finding: Finding) => Promise<MemberTarget>) {
+  return middy(async (event: unknown, lambda: Context) => {
+    if (settings.organization && !enterMember) throw new SettingsError('Organization mode deploys handlers/remediate-organization.handler as the remediation function (deploy/stack.js)');
+    const received = findingFromComplianceChange(event, RULES);
+    logger.appendKeys({ eventId: received.eventId, ruleId: received.ruleId, resourceId: received.resourceId, accountId: received.accountId });
+    // arn:aws:lambda:<region>:<account>:function:<name>
+    checkFindingScope(received, RULES, { accountId: lambda.invokedFunctionArn.split(':')[4] ?? '', region, configRuleNames, ...(settings.organization && { organization: settings.organization }) });
+    const member = enterMember ? await enterMember(received) : undefined;
+    return remediate(member ? { ...received, accountName: member.name } : received, member, lambda);
+  })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(failureLogging);
+}
+
+async function remediate(finding: Finding, member: MemberTarget | undefined, lambda: Context): Promise<RemediationRun> {
+  const clients = member?.clients ?? ownClients;
   const context = { region: finding.region, accountId: finding.accountId };
   const run = await remediateFinding(finding, {
     rules: RULES,
     remediations: REMEDIATIONS,
     settings,
-    stack,
+    // The stack's KMS key and flow-log role live in this account: a member account's fix goes without them.
+    stack: member ? {} : stack,
     audit,
     events,
     clients,
@@ -88,7 +112,6 @@ export const handler = middy(async (event: unknown, lambda: Context) => {
   logger.info('Remediation finished', { ...run });
   recordMetrics(run, finding.ruleId);
   return run;
-})
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(failureLogging);
+}
+
+export const handler = remediationHandler();

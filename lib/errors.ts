@@ -20,7 +20,7 @@ export class UnknownRuleError extends DriftwardenError {}
 /** A Lambda event (Config invocation, EventBridge) does not have the shape it must have. */
 export class InvalidEventError extends DriftwardenError {}
 
-/** A well-formed event the function must not act on: another account or region, another stage's rule, a type its rule does not cover. */
+/** A well-formed event the function must not act on: an account or region outside its scope (its own, or the organization's selection), another stage's rule, a type its rule does not cover. */
 export class EventOutOfScopeError extends InvalidEventError {}
 
 /** A file given to the CLI is not something driftwarden can read (not JSON, unknown format). */
@@ -83,3 +83,6 @@ export class ResourceReadError extends DriftwardenError {}
 export function describeIssues(error: ZodError, whole: string): string {
   return error.issues.map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`).join('; ');
 }
+
+/** A member account's role could not be assumed (missing, or its trust does not allow the caller). */
+export class MemberAccessError extends DriftwardenError {}

@@ -17,6 +17,8 @@ export interface Finding {
   resourceType: string;
   resourceId: string;
   accountId: string;
+  /** The account's name in Organizations (organization mode). */
+  accountName?: string;
   region: string;
   compliance: Compliance;
   previousCompliance?: Compliance | 'INSUFFICIENT_DATA';

@@ -81,3 +81,17 @@ export function groupFlowLogsByVpc(flowLogs: Iterable<FlowLog>): Map<string, Flo
   }
   return byVpc;
 }
+
+/** The regions' maps of one lookup merged; absent when no region loaded it, so rules say it could not be looked up. */
+function mergeMaps<K, V>(maps: readonly (ReadonlyMap<K, V> | undefined)[]): Map<K, V> | undefined {
+  const loaded = maps.filter((map): map is ReadonlyMap<K, V> => map !== undefined);
+  return loaded.length > 0 ? new Map(loaded.flatMap((map) => [...map])) : undefined;
+}
+
+/** The lookups of several regions of one account in one; a lookup no region loaded stays absent (unknown). */
+export function mergeLookupData(data: readonly LookupData[]): LookupData {
+  const flowLogsByVpc = mergeMaps(data.map((region) => region.flowLogsByVpc));
+  const secretRotation = mergeMaps(data.map((region) => region.secretRotation));
+  const keyManagers = mergeMaps(data.map((region) => region.keyManagers));
+  return { ...(flowLogsByVpc && { flowLogsByVpc }), ...(secretRotation && { secretRotation }), ...(keyManagers && { keyManagers }) };
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues, SettingsError } from './errors';
+import { organizationSettings } from './organization/settings';
 import { parseRuleParameters, SEVERITIES, type AnyRule } from './rule';
 
 export const REMEDIATION_MODES = ['off', 'notify', 'dry-run', 'auto'] as const;
@@ -113,6 +114,8 @@ export const settingsSchema = z
       })
       .strict()
       .default({}),
+    /** Organization mode (docs/organizations.md); absent, driftwarden watches the account it is deployed in. */
+    organization: organizationSettings.optional(),
   })
   .strict();
 

@@ -1,9 +1,10 @@
 import { readBaselineFile, renderBaseline } from '../../lib/baseline';
 import { UsageError } from '../../lib/errors';
+import { accountsOf } from '../../lib/organization/report';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../lib/report/formats';
 import { formatForFile, renderReport, type RenderOptions } from '../../lib/report/index';
 import { selectRules } from '../../lib/rule-selection';
-import { failsAt, isFinding, parseParameterOverride, scan } from '../../lib/scan';
+import { failsAt, isFinding, parseParameterOverride, scan, type ScanOptions, type ScanReport } from '../../lib/scan';
 import type { SourceResult } from '../../lib/sources/source';
 import { readSuppressionsFile } from '../../lib/suppressions';
 import { writeTextFile } from '../../lib/text-file';
@@ -84,6 +85,11 @@ async function readSource(flags: ScanFlags, context: CliContext, rules: typeof R
     return readTerraformSource(flags.terraform, { varFiles: flags.varFile ?? [], vars: flags.var ?? [] });
   }
   if (sourceFlags) throw new UsageError('--var and --var-file apply to a Terraform folder or .tf file given to --terraform.');
+  if (flags.aggregator !== undefined) {
+    if (flags.sourceRoot !== undefined) throw new UsageError('--source-root applies to a plan or state given to --terraform.');
+    // The Config client loads only for an aggregator scan.
+    return (await import('./scan-aggregator')).readAggregatorFromFlags(flags.aggregator, flags, rules);
+  }
   const source = readFileSource(flags) ?? (await liveSource(flags, context, rules));
   if (flags.sourceRoot === undefined) return source;
   if (flags.terraform === undefined) throw new UsageError('--source-root applies to a plan or state given to --terraform.');
@@ -92,8 +98,8 @@ async function readSource(flags: ScanFlags, context: CliContext, rules: typeof R
 }
 
 export async function runScan(flags: ScanFlags, context: CliContext): Promise<void> {
-  if ([flags.snapshot, flags.terraform, flags.demo].filter((source) => source !== undefined).length > 1) {
-    throw new UsageError('Give one source: --snapshot FILE, --terraform FILE or --demo (or none, for the live account).');
+  if ([flags.snapshot, flags.terraform, flags.demo, flags.org, flags.aggregator].filter((source) => source !== undefined).length > 1) {
+    throw new UsageError('Give one source: --snapshot FILE, --terraform FILE, --demo, --org or --aggregator NAME (or none, for the live account).');
   }
   if ([flags.snapshot, flags.terraform].filter((file) => file === '-').length > 0 && flags.suppressions === '-') {
     throw new UsageError('Standard input can feed one file only: the source or --suppressions, not both.');
@@ -111,9 +117,13 @@ export async function runScan(flags: ScanFlags, context: CliContext): Promise<vo
   const suppressions = suppressionsFile !== undefined ? readSuppressionsFile(suppressionsFile) : undefined;
   const baseline = flags.baseline !== undefined ? readBaselineFile(flags.baseline) : undefined;
   const destinations = (flags.output ?? []).map(parseDestination);
-  const source = await readSource(flags, context, rules);
   const now = context.now();
-  const report = scan(source, { rules, settings, overrides, now, ...(suppressions && { suppressions }), ...(baseline && { baseline }) });
+  const scanOptions: ScanOptions = { rules, settings, overrides, now, ...(suppressions && { suppressions }), ...(baseline && { baseline }) };
+  const source = flags.org ? undefined : await readSource(flags, context, rules);
+  const report: ScanReport = source
+    ? scan(source, scanOptions)
+    : // The organization's SDK clients load only for an organization scan.
+      await (await import('./scan-organization')).scanOrganizationFromFlags(flags, scanOptions, context);
   const colour = context.stdout.isTTY === true && !process.env.NO_COLOR;
   const options: RenderOptions = {
     rules,
@@ -139,8 +149,8 @@ export async function runScan(flags: ScanFlags, context: CliContext): Promise<vo
   const failOn = flags.failOn ?? (flags.demo || flags.createBaseline !== undefined ? 'none' : 'high');
   if (failsAt(report, failOn, flags.failOnUnknown === true)) context.exitCode = 1;
   // What was not read was not judged: an incomplete scan is not a pass, and one that read nothing never is.
-  if (source.nothingRead) {
-    context.stderr.write('driftwarden: nothing could be read: no resource type was listed in any region; the report above judges nothing.\n');
+  if (source?.nothingRead === true || accountsOf(report)?.every((account) => !account.scanned) === true) {
+    context.stderr.write('driftwarden: nothing could be read: no resource type or account could be read; the report above judges nothing.\n');
     context.exitCode = 2;
   } else if (report.summary.incomplete.length > 0 && !flags.allowPartial) {
     context.stderr.write(`driftwarden: the scan is incomplete: ${report.summary.incomplete.length} part(s) of the input could not be read (see the report); pass --allow-partial to accept it.\n`);

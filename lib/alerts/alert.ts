@@ -62,6 +62,8 @@ export interface Alert {
   resourceName?: string;
   arn?: string;
   accountId: string;
+  /** The account's name in Organizations, where the event carries it (organization mode). */
+  accountName?: string;
   region: string;
   compliance?: Compliance;
   previousCompliance?: Compliance | 'INSUFFICIENT_DATA';
@@ -130,6 +132,7 @@ function alertFromRemediation(notice: RemediationNotice, context: AlertContext):
     resourceType: notice.resourceType,
     resourceId: notice.resourceId,
     accountId: notice.accountId,
+    ...(notice.accountName !== undefined && { accountName: notice.accountName }),
     region: notice.region,
     since: notice.time,
     mode: notice.mode,

@@ -62,8 +62,13 @@ function whoSection(alert: Alert): string {
   ]);
 }
 
+/** `123456789012 "payments-prod"` where the name is known. */
+function accountLabel(alert: Alert): string {
+  return alert.accountName !== undefined ? `${alert.accountId} "${alert.accountName}"` : alert.accountId;
+}
+
 function intro(alert: Alert): string {
-  const where = `AWS account ${alert.accountId} (${alert.region})`;
+  const where = `AWS account ${accountLabel(alert)} (${alert.region})`;
   switch (alert.kind) {
     case 'new':
       return `driftwarden found a ${alert.severity.toUpperCase()} severity problem in ${where}.`;
@@ -83,7 +88,7 @@ export function renderEmail(alert: Alert): EmailMessage {
     intro(alert),
     section({ new: 'WHAT IS WRONG', resolved: 'WHAT CHANGED', remediation: 'WHAT THIS IS ABOUT' }[alert.kind], [`${alert.ruleTitle} (rule ${alert.ruleId})`, whatIsWrong(alert)]),
     section('WHERE', [
-      `Account:        ${alert.accountId}`,
+      `Account:        ${accountLabel(alert)}`,
       `Region:         ${alert.region}`,
       `Resource type:  ${alert.resourceType}`,
       `Resource id:    ${alert.resourceId}`,

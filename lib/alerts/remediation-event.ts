@@ -23,6 +23,7 @@ const remediationDetail = z.object({
   resourceType: z.string(),
   resourceId: z.string(),
   accountId: z.string().optional(),
+  accountName: z.string().optional(),
   region: z.string().optional(),
   mode: z.enum(REMEDIATION_MODES),
   outcome: z.enum(['planned', 'applied', 'already-fixed', 'skipped', 'failed']),
@@ -56,6 +57,7 @@ export interface RemediationNotice extends RemediationResult {
   resourceType: string;
   resourceId: string;
   accountId: string;
+  accountName?: string;
   region: string;
   mode: RemediationMode;
   time: string;
@@ -81,6 +83,7 @@ export function remediationFromEvent(event: unknown): RemediationNotice {
     resourceType: detail.resourceType,
     resourceId: detail.resourceId,
     accountId: detail.accountId ?? account,
+    ...(detail.accountName !== undefined && { accountName: detail.accountName }),
     region: detail.region ?? region,
     mode: detail.mode,
     outcome: detail.outcome === 'already-fixed' ? 'applied' : detail.outcome,

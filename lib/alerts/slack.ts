@@ -143,7 +143,7 @@ export function renderSlack(alert: Alert): SlackMessage {
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Account*\n${alert.accountId}`, BLOCK_KIT_LIMITS.fieldText),
+        mrkdwn(`*Account*\n${alert.accountId}${alert.accountName !== undefined ? ` (${alert.accountName})` : ''}`, BLOCK_KIT_LIMITS.fieldText),
         mrkdwn(`*Region*\n${alert.region}`, BLOCK_KIT_LIMITS.fieldText),
         mrkdwn(`*Resource type*\n${escapeMrkdwn(alert.resourceType)}`, BLOCK_KIT_LIMITS.fieldText),
         mrkdwn(`*When*\n${escapeMrkdwn(sinceLine(alert))}`, BLOCK_KIT_LIMITS.fieldText),

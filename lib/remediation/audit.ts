@@ -39,6 +39,8 @@ export interface AuditRecord {
   resourceType: string;
   resourceId: string;
   accountId?: string;
+  /** The account's name in Organizations (organization mode). */
+  accountName?: string;
   region?: string;
   mode: RemediationMode;
   outcome: AuditOutcome;

@@ -19,7 +19,7 @@ export type RemediationDetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TY
  * `eventId` the triggering Config compliance change, `reason` why a skipped run did nothing.
  */
 export interface RemediationEventDetail
-  extends Pick<AuditRecord, 'auditId' | 'eventId' | 'ruleId' | 'remediation' | 'resourceType' | 'resourceId' | 'accountId' | 'region' | 'mode' | 'reason' | 'summary' | 'exemption' | 'error'> {
+  extends Pick<AuditRecord, 'auditId' | 'eventId' | 'ruleId' | 'remediation' | 'resourceType' | 'resourceId' | 'accountId' | 'accountName' | 'region' | 'mode' | 'reason' | 'summary' | 'exemption' | 'error'> {
   version: '1';
   outcome: Exclude<AuditOutcome, 'in-progress'>;
   /** One line per API call: planned (`Revoke tcp 5173 from 0.0.0.0/0 (RevokeSecurityGroupIngress)`), or made, with its status. */
@@ -71,6 +71,7 @@ export function eventDetailOf(record: AuditRecord & { outcome: RemediationEventD
     resourceType: record.resourceType,
     resourceId: record.resourceId,
     ...(record.accountId !== undefined && { accountId: record.accountId }),
+    ...(record.accountName !== undefined && { accountName: record.accountName }),
     ...(record.region !== undefined && { region: record.region }),
     mode: record.mode,
     outcome: record.outcome,

@@ -94,6 +94,7 @@ export async function remediateFinding(finding: Finding, deps: RemediationDepend
     resourceType: finding.resourceType,
     resourceId: finding.resourceId,
     accountId: finding.accountId,
+    ...(finding.accountName !== undefined && { accountName: finding.accountName }),
     region: finding.region,
     mode,
     outcome: 'in-progress',

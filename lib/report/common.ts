@@ -27,6 +27,8 @@ export function describeSource(report: ScanReport): string {
   const { kind, file } = report.origin;
   if (kind === 'demo') return 'the embedded demo account';
   if (kind === 'live') return 'the live account';
+  if (kind === 'organization') return 'the organization';
+  if (kind === 'aggregator') return `Config aggregator ${report.origin.aggregator ?? ''}`.trimEnd();
   return `${kind === 'terraform' ? 'Terraform' : 'Config snapshot'} ${file ?? ''}`.trimEnd();
 }
 

@@ -2,6 +2,7 @@ import type { Evaluation } from '../evaluate';
 import { SEVERITIES, type Severity } from '../rule';
 import { isUnknown, type ScanReport } from '../scan';
 import { byRuleThenResource, describeSource, findingsBySeverity, incompleteNotes, resourceLabel, skippedNote } from './common';
+import { accountHtmlSection, accountsOf } from '../organization/report';
 
 /** One self-contained page: inline CSS and SVG, no script, no external asset. */
 
@@ -59,6 +60,7 @@ export function renderHtml(report: ScanReport, generatedAt: Date): string {
   const exemptRows = exempt
     .map((evaluation) => findingRow(evaluation, `<div class="exempt">Exempt: ${escapeHtml(evaluation.exemption!.reason)}${evaluation.exemption!.until ? ` (until ${escapeHtml(evaluation.exemption!.until)})` : ''}</div>`))
     .join('');
+  const accounts = accountsOf(report);
   const notes = [skippedNote(report), summary.destroyed > 0 ? `Not evaluated: ${summary.destroyed} resource(s) the plan destroys.` : undefined].filter(Boolean);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>driftwarden report</title>
@@ -82,6 +84,7 @@ ${notes.map((note) => `<p class="meta">${escapeHtml(note!)}</p>`).join('')}
 <section><h2>Findings by severity</h2>${severityChart(summary.findingsBySeverity)}</section>
 <section style="flex:1"><h2>By rule</h2><table id="rules"><thead><tr><th>Rule</th><th>Severity</th><th class="num">Findings</th><th class="num">Unknown</th><th class="num">Exempt</th><th class="num">Compliant</th><th class="num">N/A</th></tr></thead><tbody>${ruleRows}</tbody></table></section>
 </div>
+${accounts ? accountHtmlSection(accounts, escapeHtml) : ''}
 <h2>Findings</h2>
 <table id="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>What is wrong</th></tr></thead><tbody>${findingRows}</tbody></table>
 ${unknownRows ? `<h2>Unknown</h2><table id="unknown"><thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>Why it cannot be told</th></tr></thead><tbody>${unknownRows}</tbody></table>` : ''}

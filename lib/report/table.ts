@@ -2,6 +2,7 @@ import type { Evaluation } from '../evaluate';
 import { awsMapping, ruleDocumentationUrl } from '../rule-catalogue';
 import { SEVERITIES, type AnyRule, type Severity } from '../rule';
 import type { ScanReport } from '../scan';
+import { accountsOf, accountTableLines } from '../organization/report';
 import { byRuleThenResource, describeSource, findingsBySeverity, incompleteNotes, locationText, resourceLabel, skippedNote, verdictOf } from './common';
 
 export interface TableOptions {
@@ -68,6 +69,8 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
     const idWidth = Math.max(0, ...explained.map((rule) => rule.id.length));
     lines.push('Rules:', ...explained.map((rule) => `  ${rule.id.padEnd(idWidth)}  ${[awsMapping(rule), ruleDocumentationUrl(rule.id)].filter(Boolean).join(' · ')}`), '');
   }
+  const accounts = accountsOf(report);
+  if (accounts) lines.push(...accountTableLines(accounts));
   if (summary.nonCompliant === 0 && summary.insufficientData === 0 && summary.incomplete.length === 0) lines.push(paint(options.color, '32;1', 'No findings.'));
   const bySeverity = SEVERITIES.filter((severity) => summary.findingsBySeverity[severity] > 0)
     .map((severity) => `${summary.findingsBySeverity[severity]} ${severity}`)

@@ -30,7 +30,7 @@ function looksLikeItem(value: unknown): boolean {
  */
 export function readSnapshot(raw: unknown, origin: SourceOrigin = { kind: 'snapshot' }): SourceResult {
   const items = snapshotItems(raw);
-  const where = origin.file ?? 'The snapshot';
+  const where = origin.file ?? (origin.aggregator !== undefined ? `Aggregator "${origin.aggregator}"` : 'The snapshot');
   if (!items) {
     throw new InputFormatError(
       `${where} is neither AWS Config items (batch-get-resource-config, get-resource-config-history, an array or one item) nor a Terraform plan; ` +
@@ -42,7 +42,7 @@ export function readSnapshot(raw: unknown, origin: SourceOrigin = { kind: 'snaps
   const skippedTypes: Record<string, number> = {};
   let flowLogItems = 0;
   // A configuration history lists states of the same resource: the newest (by capture time) wins,
-  // whatever the order of the file.
+  // whatever the order of the file, per account and region (an aggregator's items come from many).
   const newest = new Map<string, ConfigurationItem>();
   items.forEach((rawItem, index) => {
     let item;
@@ -51,7 +51,7 @@ export function readSnapshot(raw: unknown, origin: SourceOrigin = { kind: 'snaps
     } catch (error) {
       throw new InputFormatError(`${where}: item ${index}: ${(error as Error).message}`, { cause: error });
     }
-    const key = `${item.resourceType}\u0000${item.resourceId}`;
+    const key = [item.accountId, item.region, item.resourceType, item.resourceId].join('\u0000');
     const kept = newest.get(key);
     if (!kept || Date.parse(item.captureTime ?? '') > Date.parse(kept.captureTime ?? '')) newest.set(key, item);
   });

@@ -3,7 +3,9 @@ import type { Resource } from '../model';
 
 /** Where resources were read from; reports name it (SARIF uses the file as the finding's location). */
 export interface SourceOrigin {
-  kind: 'terraform' | 'snapshot' | 'demo' | 'live';
+  kind: 'terraform' | 'snapshot' | 'demo' | 'live' | 'organization' | 'aggregator';
+  /** The Config aggregator read (`--aggregator`). */
+  aggregator?: string;
   /** The file read, as the user gave it. */
   file?: string;
   /** The folder that locations (`file` of a resource) are relative to, as the user gave it. */

@@ -11,9 +11,10 @@ export interface CloudFormationTemplate {
   Resources: Record<string, CloudFormationResource>;
 }
 
-/** The template `serverless package` produced for stage `test` in the jest global setup. */
-export function packagedTemplate(): CloudFormationTemplate {
-  return JSON.parse(readFileSync(join(__dirname, '../../.serverless-test/cloudformation-template-update-stack.json'), 'utf8'));
+/** The template `serverless package` produced for stage `test` (or `org-example`, organization mode) in the jest global setup. */
+export function packagedTemplate(stage: 'test' | 'org-example' = 'test'): CloudFormationTemplate {
+  const directory = stage === 'test' ? '.serverless-test' : '.serverless-test-org';
+  return JSON.parse(readFileSync(join(__dirname, `../../${directory}/cloudformation-template-update-stack.json`), 'utf8'));
 }
 
 export function resourcesOfType(template: CloudFormationTemplate, type: string): [string, CloudFormationResource][] {
