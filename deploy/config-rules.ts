@@ -1,4 +1,4 @@
-import { recordedResourceTypes, type AnyRule } from '../lib/rule';
+import { recordedResourceTypes, rulePermissions, type AnyRule } from '../lib/rule';
 import { ruleSettingsFor, type Settings } from '../lib/settings';
 
 export interface StackNames {
@@ -84,7 +84,7 @@ export function configRuleResources(rules: readonly AnyRule[], settings: Setting
 export function configRuleActions(rules: readonly AnyRule[], settings: Settings, sweepActions: (rule: AnyRule) => readonly string[]): string[] {
   const actions = new Set(CONFIG_ACTIONS);
   for (const rule of enabledRules(rules, settings)) {
-    for (const action of [...rule.permissions, ...sweepActions(rule)]) actions.add(action);
+    for (const action of [...rulePermissions(rule), ...sweepActions(rule)]) actions.add(action);
   }
   return [...actions].sort();
 }

@@ -1,5 +1,5 @@
 import { inventoryPermissions } from '../lib/aws/inventory';
-import { lookupPermissions } from '../lib/aws/lookups';
+import { lookupPermissions } from '../lib/lookups';
 import type { AnyRemediation, PermissionGrant } from '../lib/remediation/plan';
 import { EVENT_SOURCE } from '../lib/remediation/events';
 import type { AnyRule } from '../lib/rule';

@@ -5,7 +5,7 @@ import type { Resource, ResourceType } from './model';
 import { truncateAnnotation, type AnyRule, type Compliance, type Severity } from './rule';
 
 /** One rule's verdict on one resource, whatever the source. */
-export interface Evaluation {
+export interface Evaluation<Match = unknown> {
   ruleId: string;
   severity: Severity;
   resourceType: string;
@@ -21,7 +21,7 @@ export interface Evaluation {
   line?: number;
   compliance: Compliance;
   annotation: string;
-  matches?: unknown[];
+  matches?: Match[];
   /** Present when the resource carries an exemption in force: reported, but not acted on. */
   exemption?: Exemption;
   /** A finding the `--baseline` file already records: listed, but not counted as new. */

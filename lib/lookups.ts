@@ -45,6 +45,17 @@ export interface Lookups {
 
 export type LookupName = keyof Lookups;
 
+/** The IAM actions loading each lookup calls (`lib/aws/lookups.ts`); a rule is granted those of the lookups it declares. */
+const LOOKUP_PERMISSIONS: Record<LookupName, readonly string[]> = {
+  flowLogs: ['ec2:DescribeFlowLogs'],
+  keyManager: ['kms:DescribeKey'],
+  secretRotation: ['secretsmanager:DescribeSecret'],
+};
+
+export function lookupPermissions(lookup: LookupName): string[] {
+  return [...LOOKUP_PERMISSIONS[lookup]];
+}
+
 export interface LookupData {
   flowLogsByVpc?: ReadonlyMap<string, readonly FlowLog[]>;
   secretRotation?: ReadonlyMap<string, SecretRotationState>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidParameterError } from './errors';
-import type { LookupName, Lookups } from './lookups';
+import { lookupPermissions, type LookupName, type Lookups } from './lookups';
 import type { ResourceOf, ResourceType } from './model';
 import type { Severity } from './severity';
 
@@ -56,20 +56,31 @@ export interface RuleDefinition<
   references: RuleReferences;
   /** Name of the remediation in `remediations/` that fixes this rule's findings. */
   remediation?: string;
-  /** Lookups the rule calls; whoever runs it loads them first. */
+  /** Lookups the rule calls; whoever runs it loads them first, and is granted what loading them calls (`rulePermissions`). */
   lookups: readonly LookupName[];
-  /** IAM actions those lookups need, granted to the rule Lambda (and the CLI's caller). */
-  permissions: readonly string[];
   evaluate(resource: ResourceOf<T>, params: z.output<Params>, context: EvaluationContext): RuleResult<Match>;
 }
 
 /** A rule as the registry holds it: the resource type is checked by the runner before `evaluate`. */
 export type AnyRule = RuleDefinition<ResourceType, z.ZodTypeAny, unknown>;
 
+/** Keeps the rule's own types (its resource type, parameters and matches) for the remediation that fixes it. */
 export function defineRule<T extends ResourceType, Params extends z.ZodTypeAny, Match>(
   rule: RuleDefinition<T, Params, Match>,
-): AnyRule {
-  return rule as unknown as AnyRule;
+): RuleDefinition<T, Params, Match> {
+  return rule;
+}
+
+/** The resource types a rule evaluates. */
+export type ResourceTypeOf<Rule> = Rule extends RuleDefinition<infer T, z.ZodTypeAny, unknown> ? T : never;
+/** The validated parameters a rule evaluates with. */
+export type ParametersOf<Rule> = Rule extends RuleDefinition<ResourceType, infer Params, unknown> ? z.output<Params> : never;
+/** What a rule reports it found (its `matches`). */
+export type MatchOf<Rule> = Rule extends RuleDefinition<ResourceType, z.ZodTypeAny, infer Match> ? Match : never;
+
+/** IAM actions a rule's lookups call, granted to the rule Lambda (and the CLI's caller). */
+export function rulePermissions(rule: AnyRule): string[] {
+  return [...new Set(rule.lookups.flatMap(lookupPermissions))].sort();
 }
 
 export function truncateAnnotation(annotation: string): string {

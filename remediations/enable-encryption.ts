@@ -6,18 +6,14 @@ import {
   planFor,
   type ApiCall,
   type ApplyResult,
-  type PlanInput,
+  type PlanInputOf,
   type RemediationClients,
   type RemediationPlan,
 } from '../lib/remediation/plan';
 import { ebsVolumeRunbook, ecrRepositoryRunbook, efsRunbook, elastiCacheRunbook, rdsClusterRunbook, rdsInstanceRunbook } from '../lib/remediation/runbooks';
+import type encryptionAtRest from '../rules/encryption-at-rest';
 
-interface Parameters {
-  requireCustomerManagedKey: boolean;
-  kmsKeyArns?: string[];
-}
-
-type Input = PlanInput<EncryptedResourceType>;
+type Input = PlanInputOf<typeof encryptionAtRest>;
 type Base = Pick<RemediationPlan, 'remediation' | 'ruleId' | 'resourceType' | 'resourceId' | 'region' | 'beforeState' | 'keeps'>;
 
 /** The part of a key reference that identifies it: `key/<uuid>` or `alias/<name>`. */
@@ -34,7 +30,7 @@ type KeyChoice = { key: string | undefined } | { problem: string };
  * chosen: the plan says what to configure instead.
  */
 function chooseKey(input: Input, fallback: string | undefined): KeyChoice {
-  const params = input.parameters as Parameters;
+  const params = input.parameters;
   const configured = input.settings.kmsKeyArn;
   const allowed = params.kmsKeyArns;
   if (configured) {
@@ -326,7 +322,7 @@ async function apply(plan: RemediationPlan, clients: RemediationClients): Promis
   return applySteps(plan.steps, clients);
 }
 
-export default defineRemediation({
+export default defineRemediation<typeof encryptionAtRest>({
   id: 'enable-encryption',
   title: 'Encrypt what can be encrypted in place (S3 default encryption, SNS, SQS, DynamoDB, Kinesis, log groups, EBS default); runbooks for the rest',
   resourceTypes: ENCRYPTED_RESOURCE_TYPES,

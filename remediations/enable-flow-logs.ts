@@ -1,5 +1,5 @@
 import { DescribeFlowLogsCommand, type FlowLog as Ec2FlowLog } from '@aws-sdk/client-ec2';
-import { isDeliveryFailing, type FlowLog, type FlowLogTrafficType } from '../lib/model';
+import { isDeliveryFailing } from '../lib/model';
 import { applyResultOf, errorCode, isRetryable, performSteps } from '../lib/remediation/execute';
 import {
   defineRemediation,
@@ -10,13 +10,10 @@ import {
   type RemediationClients,
   type RemediationPlan,
 } from '../lib/remediation/plan';
+import type vpcFlowLogs from '../rules/vpc-flow-logs';
 
 const POLL_INTERVAL_MS = 5_000;
 const CREATED_BY_TAG = { Key: 'driftwarden:remediation', Value: 'enable-flow-logs' };
-
-function isFlowLog(value: unknown): value is FlowLog {
-  return typeof (value as FlowLog)?.flowLogId === 'string';
-}
 
 function isCreateFlowLogs(step: PlannedStep): boolean {
   return step.call.operation === 'CreateFlowLogs';
@@ -70,7 +67,7 @@ async function apply(plan: RemediationPlan, clients: RemediationClients, options
   return { ...result, message: `${result.message} ${verification.message}` };
 }
 
-export default defineRemediation({
+export default defineRemediation<typeof vpcFlowLogs>({
   id: 'enable-flow-logs',
   title: 'Create a VPC flow log to an encrypted log group with retention (or an S3 bucket) and confirm it delivers',
   resourceTypes: ['AWS::EC2::VPC'],
@@ -110,9 +107,9 @@ export default defineRemediation({
   ],
   plan(input) {
     const vpc = input.resource;
-    const trafficType = (input.parameters as { trafficType: FlowLogTrafficType }).trafficType;
+    const { trafficType } = input.parameters;
     const { flowLogs } = input.settings;
-    const existing = (input.evaluation.matches ?? []).filter(isFlowLog);
+    const existing = input.evaluation.matches ?? [];
     const keeps = existing.map(
       (flowLog) => `flow log ${flowLog.flowLogId} (${isDeliveryFailing(flowLog) ? `failing: ${flowLog.deliverLogsErrorMessage ?? 'no reason given'}` : flowLog.status ?? 'not active'}); delete it once the new one delivers`,
     );

@@ -4,51 +4,16 @@ import type { IngressRule } from '../lib/model';
 import type { PortRange } from '../lib/parameters';
 import { applySteps } from '../lib/remediation/execute';
 import { defineRemediation, planFor, type ApiCall, type PlannedStep } from '../lib/remediation/plan';
+import type { ParametersOf } from '../lib/rule';
+import { allowedPartsOf, canonicalProtocol, describeIngress, hasPorts, portRangeOf } from '../lib/security-group-ingress';
+import type publicAppPorts from '../rules/public-app-ports';
 
 const SECURITY_GROUPS = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*';
 const SECURITY_GROUP_RULES = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group-rule/*';
-const FULL_RANGE: PortRange = { from: 0, to: 65535 };
-
-interface Parameters {
-  authorizedTcpPorts: PortRange[];
-  authorizedUdpPorts: PortRange[];
-}
-
-function isIngressRule(value: unknown): value is IngressRule {
-  const candidate = value as IngressRule;
-  return typeof candidate?.protocol === 'string' && ['cidr', 'securityGroup', 'prefixList'].includes(candidate.source?.kind);
-}
-
-function protocolName(protocol: string): string {
-  const lower = protocol.toLowerCase();
-  return lower === '6' ? 'tcp' : lower === '17' ? 'udp' : lower === 'all' ? '-1' : lower;
-}
-
-function hasPorts(rule: IngressRule): boolean {
-  const protocol = protocolName(rule.protocol);
-  return protocol === 'tcp' || protocol === 'udp';
-}
-
-function portsOf(rule: IngressRule): PortRange {
-  if (rule.fromPort === undefined || rule.fromPort < 0 || rule.toPort === undefined || rule.toPort < 0) return FULL_RANGE;
-  return { from: rule.fromPort, to: rule.toPort };
-}
-
-function sourceText(rule: IngressRule): string {
-  return rule.source.kind === 'cidr' ? rule.source.cidr : rule.source.kind === 'securityGroup' ? rule.source.groupId : rule.source.prefixListId;
-}
-
-function describeRule(rule: IngressRule): string {
-  const protocol = protocolName(rule.protocol);
-  if (protocol === '-1') return `all traffic from ${sourceText(rule)}`;
-  if (!hasPorts(rule)) return `protocol ${protocol} from ${sourceText(rule)}`;
-  const { from, to } = portsOf(rule);
-  return `${protocol} ${from === to ? from : `${from}-${to}`} from ${sourceText(rule)}`;
-}
-
 /** The permission exactly as EC2 stores the rule, so a revoke matches it and an authorize recreates it. */
 function permissionOf(rule: IngressRule): IpPermission {
-  const ports = hasPorts(rule) ? { FromPort: portsOf(rule).from, ToPort: portsOf(rule).to } : {};
+  const range = portRangeOf(rule);
+  const ports = hasPorts(rule) ? { FromPort: range.from, ToPort: range.to } : {};
   const description = rule.description !== undefined ? { Description: rule.description } : {};
   const permission: IpPermission = { IpProtocol: rule.protocol, ...ports };
   const { source } = rule;
@@ -63,26 +28,19 @@ function permissionOf(rule: IngressRule): IpPermission {
   return permission;
 }
 
-function intersect(range: PortRange, allowed: readonly PortRange[]): PortRange[] {
-  return [...allowed]
-    .sort((a, b) => a.from - b.from)
-    .map((candidate) => ({ from: Math.max(range.from, candidate.from), to: Math.min(range.to, candidate.to) }))
-    .filter((part) => part.from <= part.to);
-}
-
 /**
  * The allowed ports a matched rule also opens (a 0-65535 rule covers 443): re-added as their own
  * rules before the wide one goes, so the fix closes only what the rule flagged.
  */
-function allowedPartsOf(rule: IngressRule, params: Parameters): IngressRule[] {
-  const protocol = protocolName(rule.protocol);
+function keptPartsOf(rule: IngressRule, params: ParametersOf<typeof publicAppPorts>): IngressRule[] {
+  const protocol = canonicalProtocol(rule.protocol);
   const byProtocol: [string, readonly PortRange[]][] =
     protocol === '-1' ? [['tcp', params.authorizedTcpPorts], ['udp', params.authorizedUdpPorts]]
     : protocol === 'tcp' ? [['tcp', params.authorizedTcpPorts]]
     : protocol === 'udp' ? [['udp', params.authorizedUdpPorts]]
     : [];
   return byProtocol.flatMap(([name, allowed]) =>
-    intersect(portsOf(rule), allowed).map((part) => ({ ...rule, protocol: name, fromPort: part.from, toPort: part.to, ruleId: undefined })),
+    allowedPartsOf(portRangeOf(rule), allowed).map((part) => ({ ...rule, protocol: name, fromPort: part.from, toPort: part.to, ruleId: undefined })),
   );
 }
 
@@ -97,10 +55,10 @@ function revoke(groupId: string, rule: IngressRule): ApiCall {
 
 function sameRule(a: IngressRule, b: IngressRule): boolean {
   if (a.ruleId && b.ruleId) return a.ruleId === b.ruleId;
-  return describeRule(a) === describeRule(b);
+  return describeIngress(a) === describeIngress(b);
 }
 
-export default defineRemediation({
+export default defineRemediation<typeof publicAppPorts>({
   id: 'revoke-public-ingress',
   title: 'Revoke exactly the public ingress the rule flagged, keeping allowed ports and private sources',
   resourceTypes: ['AWS::EC2::SecurityGroup'],
@@ -132,15 +90,14 @@ export default defineRemediation({
   ],
   plan(input) {
     const group = input.resource;
-    const params = input.parameters as Parameters;
-    const matches = (input.evaluation.matches ?? []).filter(isIngressRule);
+    const matches = input.evaluation.matches ?? [];
     const steps: PlannedStep[] = [];
     const kept = new Set<string>();
     for (const match of matches) {
-      for (const part of allowedPartsOf(match, params)) {
-        kept.add(describeRule(part));
+      for (const part of keptPartsOf(match, input.parameters)) {
+        kept.add(describeIngress(part));
         steps.push({
-          description: `Keep ${describeRule(part)} (an allowed port ${describeRule(match)} also opened) as a rule of its own`,
+          description: `Keep ${describeIngress(part)} (an allowed port ${describeIngress(match)} also opened) as a rule of its own`,
           call: authorize(group.id, part),
           undo: [revoke(group.id, part)],
         });
@@ -148,21 +105,21 @@ export default defineRemediation({
     }
     for (const match of matches) {
       steps.push({
-        description: `Revoke ${describeRule(match)}${match.ruleId ? ` (${match.ruleId})` : ''}`,
+        description: `Revoke ${describeIngress(match)}${match.ruleId ? ` (${match.ruleId})` : ''}`,
         call: revoke(group.id, match),
         undo: [authorize(group.id, match)],
       });
     }
     const keeps = group.properties.ingress
       .filter((rule) => !matches.some((match) => sameRule(rule, match)))
-      .map((rule) => `${describeRule(rule)}${rule.ruleId ? ` (${rule.ruleId})` : ''}`);
+      .map((rule) => `${describeIngress(rule)}${rule.ruleId ? ` (${rule.ruleId})` : ''}`);
     const name = group.name ? `${group.id} (${group.name})` : group.id;
     return {
       ...planFor('revoke-public-ingress', input),
       summary:
         matches.length === 0
           ? `Nothing to revoke on ${name}: no public ingress outside the allow-lists.`
-          : `Revoke ${matches.map(describeRule).join(', ')} on ${name}${kept.size > 0 ? `, keeping ${[...kept].join(', ')}` : ''}.`,
+          : `Revoke ${matches.map(describeIngress).join(', ')} on ${name}${kept.size > 0 ? `, keeping ${[...kept].join(', ')}` : ''}.`,
       steps,
       keeps: [...keeps, ...[...kept].map((rule) => `${rule} (re-added as its own rule)`)],
       beforeState: { groupId: group.id, ingress: group.properties.ingress },

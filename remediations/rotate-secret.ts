@@ -2,6 +2,7 @@ import type { RotateSecretCommandInput } from '@aws-sdk/client-secrets-manager';
 import type { SecretProperties } from '../lib/model';
 import { applySteps } from '../lib/remediation/execute';
 import { defineRemediation, planFor, type ApiCall, type PlannedStep } from '../lib/remediation/plan';
+import type secretRotation from '../rules/secret-rotation';
 
 /** Tag on a secret naming its rotation function, for secrets whose function is not the deployment default. */
 export const ROTATION_LAMBDA_TAG = 'driftwarden:rotation-lambda';
@@ -27,7 +28,7 @@ function isStale(secret: SecretProperties, maxAgeDays: number, now: Date): boole
   return since !== undefined && now.getTime() - Date.parse(since) > maxAgeDays * DAY_MS;
 }
 
-export default defineRemediation({
+export default defineRemediation<typeof secretRotation>({
   id: 'rotate-secret',
   title: 'Start a stale rotation, or configure rotation where the secret has a rotation function or an owning service',
   resourceTypes: ['AWS::SecretsManager::Secret'],
@@ -59,7 +60,7 @@ export default defineRemediation({
   plan(input) {
     const secret = input.resource;
     const props = secret.properties;
-    const { maxAgeDays } = input.parameters as { maxAgeDays: number };
+    const { maxAgeDays } = input.parameters;
     const name = secret.name ?? secret.id;
     const base = {
       ...planFor('rotate-secret', input),

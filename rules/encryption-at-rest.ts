@@ -109,7 +109,6 @@ export default defineRule({
   },
   remediation: 'enable-encryption',
   lookups: ['keyManager'],
-  permissions: ['kms:DescribeKey'],
   evaluate(resource: ResourceOf<EncryptedResourceType>, params, context) {
     const label = `${definitionOf(resource.type).label} ${resource.name ?? resource.id}`;
     const encryption = resource.properties;

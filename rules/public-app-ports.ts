@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IngressRule } from '../lib/model';
 import { portList, type PortRange } from '../lib/parameters';
 import { annotationList, defineRule } from '../lib/rule';
+import { canonicalProtocol, describeIngress, isCovered, portRangeOf } from '../lib/security-group-ingress';
 
 /**
  * ICMP and ICMPv6 from the internet are not findings: they carry no ports to allow-list, and path MTU
@@ -10,45 +11,11 @@ import { annotationList, defineRule } from '../lib/rule';
  */
 const PORTLESS_ALLOWED_PROTOCOLS = new Set(['icmp', 'icmpv6', '1', '58']);
 const INTERNET_CIDRS = new Set(['0.0.0.0/0', '::/0']);
-const ALL_PORTS: PortRange = { from: 0, to: 65535 };
 
+/** An ingress rule open to the internet outside the allow-lists. */
 export type PublicIngressMatch = IngressRule;
 
-function canonicalProtocol(protocol: string): string {
-  const lower = protocol.toLowerCase();
-  if (lower === '6') return 'tcp';
-  if (lower === '17') return 'udp';
-  if (lower === 'all') return '-1';
-  return lower;
-}
-
-function portRangeOf(rule: IngressRule): PortRange {
-  // -1/-1 and absent ports both mean "every port" for tcp and udp.
-  if (rule.fromPort === undefined || rule.fromPort < 0 || rule.toPort === undefined || rule.toPort < 0) return ALL_PORTS;
-  return { from: rule.fromPort, to: rule.toPort };
-}
-
-function isCovered(range: PortRange, allowed: readonly PortRange[]): boolean {
-  let next = range.from;
-  for (const allowedRange of [...allowed].sort((a, b) => a.from - b.from)) {
-    if (allowedRange.from > next) break;
-    if (allowedRange.to >= next) next = allowedRange.to + 1;
-    if (next > range.to) return true;
-  }
-  return next > range.to;
-}
-
-export function describeIngress(rule: IngressRule): string {
-  const protocol = canonicalProtocol(rule.protocol);
-  const from = rule.source.kind === 'cidr' ? rule.source.cidr : rule.source.kind === 'securityGroup' ? rule.source.groupId : rule.source.prefixListId;
-  if (protocol === '-1') return `all traffic from ${from}`;
-  if (protocol !== 'tcp' && protocol !== 'udp') return `protocol ${protocol} from ${from}`;
-  const range = portRangeOf(rule);
-  const ports = range.from === range.to ? `${range.from}` : range === ALL_PORTS ? 'all ports' : `${range.from}-${range.to}`;
-  return `${protocol} ${ports} from ${from}`;
-}
-
-export default defineRule({
+const publicAppPorts = defineRule({
   id: 'public-app-ports',
   title: 'Security groups expose only allowed ports to the internet',
   severity: 'high',
@@ -61,7 +28,6 @@ export default defineRule({
   references: { configManagedRule: 'vpc-sg-open-only-to-authorized-ports', securityHub: ['EC2.18', 'EC2.19'] },
   remediation: 'revoke-public-ingress',
   lookups: [],
-  permissions: [],
   evaluate(group, params) {
     const allowed: Record<string, readonly PortRange[]> = { tcp: params.authorizedTcpPorts, udp: params.authorizedUdpPorts };
     const matches = group.properties.ingress.filter((rule) => {
@@ -92,3 +58,5 @@ export default defineRule({
     };
   },
 });
+
+export default publicAppPorts;

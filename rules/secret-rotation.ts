@@ -130,7 +130,6 @@ export default defineRule({
   },
   remediation: 'rotate-secret',
   lookups: ['secretRotation'],
-  permissions: ['secretsmanager:DescribeSecret'],
   evaluate(secret, params, context) {
     const name = secret.name ?? secret.id;
     const props = secret.properties;

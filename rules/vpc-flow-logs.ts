@@ -22,7 +22,6 @@ export default defineRule({
   references: { configManagedRule: 'vpc-flow-logs-enabled', securityHub: ['EC2.6'] },
   remediation: 'enable-flow-logs',
   lookups: ['flowLogs'],
-  permissions: ['ec2:DescribeFlowLogs'],
   evaluate(vpc, params, context) {
     const flowLogs = context.flowLogs(vpc.id);
     if (flowLogs === undefined) {

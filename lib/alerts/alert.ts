@@ -3,7 +3,7 @@ import { findingFromComplianceChange, type Finding } from '../finding';
 import type { AnyRule, Compliance, Severity } from '../rule';
 import { ruleSettingsFor, type RemediationMode, type Settings } from '../settings';
 import type { ManualRunbook } from '../remediation/plan';
-import { isRemediationEvent, remediationFromEvent, type RemediationNotice, type RemediationOutcome } from './remediation-event';
+import { isRemediationEvent, parseRemediationEvent, type DeliveredRemediationEvent } from '../remediation/events';
 
 /** `new`: a resource became non-compliant. `resolved`: it no longer is. `remediation`: driftwarden planned or acted. */
 export type AlertKind = 'new' | 'resolved' | 'remediation';
@@ -32,6 +32,9 @@ export interface UnknownActor {
 }
 
 export type Actor = KnownActor | UnknownActor;
+
+/** How a message reports a run: `already-fixed` is announced as applied, with its summary. */
+export type RemediationOutcome = 'planned' | 'applied' | 'skipped' | 'failed';
 
 /** What a remediation run did, as an alert tells it. */
 export interface RemediationResult {
@@ -120,32 +123,34 @@ export function alertFromFinding(finding: Finding, context: AlertContext, resour
   };
 }
 
-function alertFromRemediation(notice: RemediationNotice, context: AlertContext): Alert {
-  const rule = findRule(context.rules, notice.ruleId);
+function alertFromRemediation({ id, account, region, detail }: DeliveredRemediationEvent, context: AlertContext): Alert {
+  const rule = findRule(context.rules, detail.ruleId);
+  const remediation = detail.remediation ?? rule.remediation;
+  const manual = detail.plan?.manual;
   return {
     kind: 'remediation',
-    eventId: notice.eventId,
+    eventId: id,
     ruleId: rule.id,
     ruleTitle: rule.title,
     severity: rule.severity,
     configRuleName: context.configRuleName(rule.id),
-    resourceType: notice.resourceType,
-    resourceId: notice.resourceId,
-    accountId: notice.accountId,
-    ...(notice.accountName !== undefined && { accountName: notice.accountName }),
-    region: notice.region,
-    since: notice.time,
-    mode: notice.mode,
-    ...((notice.remediation ?? rule.remediation) !== undefined && { remediation: notice.remediation ?? rule.remediation }),
+    resourceType: detail.resourceType,
+    resourceId: detail.resourceId,
+    accountId: detail.accountId ?? account,
+    ...(detail.accountName !== undefined && { accountName: detail.accountName }),
+    region: detail.region ?? region,
+    since: detail.time,
+    mode: detail.mode,
+    ...(remediation !== undefined && { remediation }),
     result: {
-      outcome: notice.outcome,
-      ...(notice.skipReason !== undefined && { skipReason: notice.skipReason }),
-      summary: notice.summary,
-      actions: notice.actions,
-      ...(notice.manual !== undefined && { manual: notice.manual }),
-      reversible: notice.reversible,
-      ...(notice.error !== undefined && { error: notice.error }),
-      auditId: notice.auditId,
+      outcome: detail.outcome === 'already-fixed' ? 'applied' : detail.outcome,
+      ...(detail.reason !== undefined && { skipReason: detail.reason }),
+      summary: detail.summary,
+      actions: detail.actions,
+      ...(manual !== undefined && { manual }),
+      reversible: detail.reversible,
+      ...(detail.error !== undefined && { error: detail.error }),
+      auditId: detail.auditId,
     },
     actor: NOT_LOOKED_UP,
   };
@@ -153,6 +158,6 @@ function alertFromRemediation(notice: RemediationNotice, context: AlertContext):
 
 /** The alert an EventBridge event carries: a Config compliance change or a driftwarden remediation event. */
 export function alertFromEvent(event: unknown, context: AlertContext): Alert | undefined {
-  if (isRemediationEvent(event)) return alertFromRemediation(remediationFromEvent(event), context);
+  if (isRemediationEvent(event)) return alertFromRemediation(parseRemediationEvent(event), context);
   return alertFromFinding(findingFromComplianceChange(event, context.rules), context);
 }

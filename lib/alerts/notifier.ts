@@ -1,4 +1,5 @@
 import { AlertDeliveryError } from '../errors';
+import { mapWithConcurrency } from '../aws/concurrency';
 import type { NotificationSettings } from '../settings';
 import { alertFromEvent, type Alert, type AlertContext } from './alert';
 import { eventIdsOf, type Channel, type UndeliveredAlert } from './channels';
@@ -49,20 +50,6 @@ export interface NotifyReport {
 
 /** DynamoDB calls in flight at once: a burst of hundreds of events is checked in a second, not a minute. */
 const DEDUP_CONCURRENCY = 16;
-
-/** `work` over every item, at most `limit` at a time; results keep the items' order. */
-async function inParallel<Item, Result>(items: readonly Item[], limit: number, work: (item: Item) => Promise<Result>): Promise<Result[]> {
-  const results: Result[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as Item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 async function deliverChannel<Message extends EmailMessage | SlackMessage>(
   channel: Channel,
@@ -120,7 +107,7 @@ export async function notify(events: readonly IncomingEvent[], deps: NotifierDep
     failedRecordIds: [],
   };
   const recordOf = new Map<string, string>();
-  const admitted = await inParallel(events, DEDUP_CONCURRENCY, async ({ recordId, event }): Promise<Alert | undefined> => {
+  const admitted = await mapWithConcurrency(events, DEDUP_CONCURRENCY, async ({ recordId, event }): Promise<Alert | undefined> => {
     let alert: Alert | undefined;
     try {
       alert = alertFromEvent(event, deps.context);
@@ -175,7 +162,7 @@ export async function notify(events: readonly IncomingEvent[], deps: NotifierDep
     // Handed back for redelivery: a claim left behind would make that redelivery look like a repeat.
     await releaseClaim(alert.eventId, deps);
   }
-  await inParallel(
+  await mapWithConcurrency(
     fresh.filter((alert) => !retry.has(alert.eventId)),
     DEDUP_CONCURRENCY,
     (alert) =>

@@ -35,17 +35,6 @@ const DEFAULT_CONCURRENCY = 8;
 /** DescribeFlowLogs' largest page. */
 export const FLOW_LOGS_PAGE_SIZE = 1000;
 
-const PERMISSIONS: Record<LookupName, readonly string[]> = {
-  flowLogs: ['ec2:DescribeFlowLogs'],
-  keyManager: ['kms:DescribeKey'],
-  secretRotation: ['secretsmanager:DescribeSecret'],
-};
-
-/** IAM actions `loadLookups` calls for one lookup. */
-export function lookupPermissions(lookup: LookupName): string[] {
-  return [...PERMISSIONS[lookup]];
-}
-
 
 /** A flow log is one whatever fields a response leaves out: only the resource it watches is needed to place it. */
 function flowLogFromApi(flowLog: ApiFlowLog): FlowLog | undefined {

@@ -1,3 +1,7 @@
+import { z } from 'zod';
+import { describeIssues, InvalidEventError } from '../errors';
+import { REMEDIATION_MODES } from '../settings';
+import { timeField } from '../sources/values';
 import type { AuditOutcome, AuditRecord } from './audit';
 import type { ManualRunbook, StepResult } from './plan';
 
@@ -96,4 +100,60 @@ export function eventDetailOf(record: AuditRecord & { outcome: RemediationEventD
 /** Puts remediation events on a bus. EventBridge in production. */
 export interface EventPublisher {
   publish(detailType: RemediationDetailType, detail: RemediationEventDetail, resources: readonly string[]): Promise<void>;
+}
+
+const detailTypes = Object.values(DETAIL_TYPES) as [RemediationDetailType, ...RemediationDetailType[]];
+
+/**
+ * A remediation event as a consumer reads it back (version 1): the fields a message shows.
+ * Fields are only ever added to version 1; the ones not read here are dropped.
+ */
+const deliveredDetail = z.object({
+  version: z.literal('1'),
+  auditId: z.string(),
+  eventId: z.string(),
+  ruleId: z.string(),
+  remediation: z.string().optional(),
+  resourceType: z.string(),
+  resourceId: z.string(),
+  accountId: z.string().optional(),
+  accountName: z.string().optional(),
+  region: z.string().optional(),
+  mode: z.enum(REMEDIATION_MODES),
+  outcome: z.enum(['planned', 'applied', 'already-fixed', 'skipped', 'failed']),
+  reason: z.string().optional(),
+  summary: z.string(),
+  actions: z.array(z.string()),
+  plan: z.object({ manual: z.object({ reason: z.string(), commands: z.array(z.string()) }).optional() }).optional(),
+  reversible: z.boolean(),
+  error: z.string().optional(),
+  time: timeField,
+});
+
+type Assignable<From extends To, To> = [From, To];
+/** What `eventDetailOf` publishes must always parse back: this stops compiling otherwise. */
+export type RemediationDetailContract = Assignable<RemediationEventDetail, z.input<typeof deliveredDetail>>;
+
+const deliveredEvent = z.object({
+  id: z.string(),
+  'detail-type': z.enum(detailTypes),
+  source: z.literal(EVENT_SOURCE),
+  account: z.string(),
+  region: z.string(),
+  detail: deliveredDetail,
+});
+
+/** A remediation event as EventBridge delivers it: the envelope around its detail. */
+export type DeliveredRemediationEvent = z.output<typeof deliveredEvent>;
+
+export function isRemediationEvent(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && (event as { source?: unknown }).source === EVENT_SOURCE;
+}
+
+export function parseRemediationEvent(event: unknown): DeliveredRemediationEvent {
+  const parsed = deliveredEvent.safeParse(event);
+  if (!parsed.success) {
+    throw new InvalidEventError(`Not a driftwarden remediation event: ${describeIssues(parsed.error, '')}`, { cause: parsed.error });
+  }
+  return parsed.data;
 }

@@ -16,6 +16,7 @@ import type { KinesisClient, StartStreamEncryptionCommandInput, StopStreamEncryp
 import type { SetQueueAttributesCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import type { Evaluation } from '../evaluate';
 import type { ResourceOf, ResourceType } from '../model';
+import type { AnyRule, MatchOf, ParametersOf, ResourceTypeOf } from '../rule';
 import type { RemediationSettings } from '../settings';
 
 /**
@@ -123,13 +124,13 @@ export interface StackResources {
   flowLogRoleArn?: string;
 }
 
-export interface PlanInput<T extends ResourceType = ResourceType> {
+export interface PlanInput<T extends ResourceType = ResourceType, Params = unknown, Match = unknown> {
   /** The live resource, re-read just now. */
   resource: ResourceOf<T>;
   /** The rule's verdict on that live resource, with its `matches`. */
-  evaluation: Evaluation;
+  evaluation: Evaluation<Match>;
   /** The rule's validated parameters (the same the rule evaluated with). */
-  parameters: unknown;
+  parameters: Params;
   settings: RemediationSettings;
   stack: StackResources;
 }
@@ -151,7 +152,11 @@ export interface PermissionGrant {
   condition?: Record<string, Record<string, string>>;
 }
 
-export interface RemediationDefinition<T extends ResourceType = ResourceType> {
+/** What a remediation of `Rule`'s findings plans from. */
+export type PlanInputOf<Rule> = PlanInput<ResourceTypeOf<Rule>, ParametersOf<Rule>, MatchOf<Rule>>;
+
+/** A remediation of the findings of one rule: it plans with that rule's parameters and matches, as the rule typed them. */
+export interface RemediationDefinition<T extends ResourceType = ResourceType, Params = unknown, Match = unknown> {
   id: string;
   title: string;
   resourceTypes: readonly T[];
@@ -159,14 +164,17 @@ export interface RemediationDefinition<T extends ResourceType = ResourceType> {
   permissions: readonly PermissionGrant[];
   /** What only `driftwarden undo` calls: the operator's policy (an unattached managed policy in the stack), never the function's. */
   undoPermissions: readonly PermissionGrant[];
-  plan(input: PlanInput<T>): RemediationPlan;
+  plan(input: PlanInput<T, Params, Match>): RemediationPlan;
   apply(plan: RemediationPlan, clients: RemediationClients, options: ApplyOptions): Promise<ApplyResult>;
 }
 
 export type AnyRemediation = RemediationDefinition<ResourceType>;
 
-export function defineRemediation<T extends ResourceType>(remediation: RemediationDefinition<T>): AnyRemediation {
-  return remediation as unknown as AnyRemediation;
+/** A remediation for `Rule`'s findings (`defineRemediation<typeof rule>({…})`): `plan` gets that rule's resource type, parameters and matches. */
+export function defineRemediation<Rule extends AnyRule>(
+  remediation: RemediationDefinition<ResourceTypeOf<Rule>, ParametersOf<Rule>, MatchOf<Rule>>,
+): RemediationDefinition<ResourceTypeOf<Rule>, ParametersOf<Rule>, MatchOf<Rule>> {
+  return remediation;
 }
 
 /** The base of every plan, from the input. */

@@ -2,19 +2,21 @@ import { DynamoDedupStore } from '../../lib/alerts/dedup-store';
 import type { Alert } from '../../lib/alerts/alert';
 import { fixture } from '../helpers';
 import { alertOf } from './alert-fixtures';
-import { LocalDynamo } from './dynalite';
+import { createTable, startLocalDynamoDb, type LocalDynamoDb } from '../dynalite';
 
-const dynamo = new LocalDynamo();
+let dynamo: LocalDynamoDb;
 const T0 = new Date('2025-06-12T09:45:00Z');
 const later = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 let store: DynamoDedupStore;
 let table = 0;
 
-beforeAll(() => dynamo.start());
+beforeAll(async () => {
+  dynamo = await startLocalDynamoDb();
+});
 afterAll(() => dynamo.stop());
 beforeEach(async () => {
   const tableName = `dedup-${++table}`;
-  await dynamo.createDedupTable(tableName);
+  await createTable(dynamo.client, tableName);
   store = new DynamoDedupStore(dynamo.client, { tableName, windowSeconds: 3600, leaseSeconds: 300 });
 });
 

@@ -9,12 +9,14 @@ import { parseSettings } from '../../lib/settings';
 import { RULES } from '../../rules';
 import { fixture } from '../helpers';
 import { ALICE, alertContext, complianceChange, manySecurityGroupEvents, RULE_CASES, ruleCaseEvent } from './alert-fixtures';
-import { LocalDynamo } from './dynalite';
+import { createTable, startLocalDynamoDb, type LocalDynamoDb } from '../dynalite';
 
-const dynamo = new LocalDynamo();
+let dynamo: LocalDynamoDb;
 let table = 0;
 
-beforeAll(() => dynamo.start());
+beforeAll(async () => {
+  dynamo = await startLocalDynamoDb();
+});
 afterAll(() => dynamo.stop());
 
 interface Harness {
@@ -28,7 +30,7 @@ interface Harness {
 
 async function harness(notifications: object = {}, overrides: Partial<NotifierDependencies> = {}): Promise<Harness> {
   const tableName = `notifier-${++table}`;
-  await dynamo.createDedupTable(tableName);
+  await createTable(dynamo.client, tableName);
   const settings = parseSettings({ notifications: { email: { addresses: ['ops@example.com'] }, ...notifications } }, RULES);
   const emails: EmailMessage[] = [];
   const slack: SlackMessage[] = [];

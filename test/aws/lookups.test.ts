@@ -2,7 +2,8 @@ import { DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadLookups, lookupPermissions } from '../../lib/aws/lookups';
+import { loadLookups } from '../../lib/aws/lookups';
+import { lookupPermissions } from '../../lib/lookups';
 import type { Resource } from '../../lib/model';
 import { itemResource } from '../helpers';
 import { apiFixture, awsError, testClients } from './helpers';
@@ -130,11 +131,26 @@ describe('loadLookups', () => {
 });
 
 describe('lookupPermissions', () => {
+  // What each mocked client's service is called in IAM.
+  const services = [
+    ['ec2', ec2],
+    ['kms', kms],
+    ['secretsmanager', secrets],
+  ] as const;
+
   it.each([
-    ['flowLogs', ['ec2:DescribeFlowLogs']],
-    ['keyManager', ['kms:DescribeKey']],
-    ['secretRotation', ['secretsmanager:DescribeSecret']],
-  ] as const)('declares %s', (lookup, actions) => {
-    expect(lookupPermissions(lookup)).toEqual(actions);
+    ['flowLogs', itemResource('vpc')],
+    ['keyManager', itemResource('ebs-volume-encrypted')],
+    ['secretRotation', itemResource('secret-rotating')],
+  ] as const)('grants exactly the calls loading %s makes', async (lookup, resource) => {
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
+    kms.on(DescribeKeyCommand).resolves(apiFixture('kms-describe-key.json'));
+    secrets.on(DescribeSecretCommand).resolves({});
+
+    await loadLookups([lookup], testClients(), { resources: [resource] });
+
+    const called = services.flatMap(([service, mock]) => mock.calls().map((call) => `${service}:${call.args[0].constructor.name.replace(/Command$/, '')}`));
+    expect(called.length).toBeGreaterThan(0);
+    expect([...new Set(called)].sort()).toEqual(lookupPermissions(lookup));
   });
 });

@@ -1,12 +1,14 @@
 import { alertChaos, evaluationChaos, FULL, REDUCED, remediationChaos } from './scenarios';
-import { LocalDynamo } from '../alerts/dynalite';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../dynalite';
 
 // `npm run chaos` sets CHAOS=full for the larger run and prints the figures (BENCHMARKS.md).
 const scale = process.env.CHAOS === 'full' ? FULL : REDUCED;
-const dynamo = new LocalDynamo();
+let dynamo: LocalDynamoDb;
 const figures: Record<string, unknown> = {};
 
-beforeAll(() => dynamo.start());
+beforeAll(async () => {
+  dynamo = await startLocalDynamoDb();
+});
 afterAll(async () => {
   await dynamo.stop();
   if (process.env.CHAOS) process.stdout.write(`\nchaos figures (seed ${scale.seed}):\n${JSON.stringify(figures, null, 2)}\n`);

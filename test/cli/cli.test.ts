@@ -1,28 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { FIXTURES, fixture } from '../helpers';
+import { runSubprocess } from './run';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'driftwarden.js');
 const WORK = mkdtempSync(join(tmpdir(), 'driftwarden-cli-'));
 const PLAN = join(FIXTURES, 'terraform', 'plan-web.json');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the installed entry point as a user would, with no AWS configuration in the environment. */
-function driftwarden(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: WORK, env: { PATH: process.env.PATH ?? '', NO_COLOR: '', HOME: WORK, AWS_EC2_METADATA_DISABLED: 'true' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
+function driftwarden(...args: string[]) {
+  return runSubprocess(args, { cwd: WORK, env: { NO_COLOR: '', HOME: WORK, AWS_EC2_METADATA_DISABLED: 'true' } });
 }
 
 function file(name: string, content: string | object): string {

@@ -1,17 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, fixture } from '../helpers';
+import { runSubprocess } from './run';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'driftwarden.js');
 
-function driftwarden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
+function driftwarden(...args: string[]) {
+  return runSubprocess(args);
 }
 
 describe('CLI: driftwarden eval', () => {

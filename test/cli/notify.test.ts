@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,16 +8,12 @@ import { blockKitViolations } from '../../lib/alerts/slack';
 import type { Evaluation } from '../../lib/evaluate';
 import { parseSettings } from '../../lib/settings';
 import { RULES } from '../../rules';
+import { runSubprocess } from './run';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'driftwarden.js');
 const WORK = mkdtempSync(join(tmpdir(), 'driftwarden-notify-'));
 
-function driftwarden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: WORK, env: { PATH: process.env.PATH ?? '', HOME: WORK } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
+function driftwarden(...args: string[]) {
+  return runSubprocess(args, { cwd: WORK, env: { HOME: WORK } });
 }
 
 function settingsFile(text: string): string {

@@ -10,7 +10,7 @@ import { createLookups } from '../../lib/lookups';
 import { DynamoDbAuditLog } from '../../lib/remediation/dynamodb-audit';
 import type { Resource } from '../../lib/model';
 import { itemResource, NOW } from '../helpers';
-import { createAuditTable, startLocalDynamoDb, type LocalDynamoDb } from '../lib/remediation/local-dynamodb';
+import { createTable, startLocalDynamoDb, type LocalDynamoDb } from '../dynalite';
 import { liveAppGroup } from '../remediations/support';
 
 const ec2 = mockClient(EC2Client);
@@ -31,7 +31,7 @@ const SOURCE = {
 
 async function cli(answer = false) {
   const tableName = `cli-${++tables}`;
-  await createAuditTable(local.client, tableName);
+  await createTable(local.client, tableName);
   const audit = new DynamoDbAuditLog(local.client, tableName);
   const out: string[] = [];
   const io: CommandIO = { stdout: { write: (text: string) => out.push(text) }, stderr: { write: (text: string) => out.push(text) }, now: () => NOW, exitCode: 0 };

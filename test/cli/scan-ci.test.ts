@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { validateXML } from 'xmllint-wasm';
 import { runCli } from '../../cli/main';
 import { findSettingsFile } from '../../cli/settings';
 import { FIXTURES, fixture, NOW } from '../helpers';
-import { runInProcess } from './run';
+import { runInProcess, runSubprocess } from './run';
 
 const WORK = mkdtempSync(join(tmpdir(), 'driftwarden-ci-'));
 const PLAN = join(FIXTURES, 'terraform', 'plan-web.json');
@@ -59,12 +58,12 @@ describe('CLI: choosing what runs', () => {
     expect(findSettingsFile(join(repository, 'infra', 'prod'))).toBe(join(repository, 'infra', 'prod', '.driftwarden.yml'));
   });
 
-  it('uses a discovered .driftwarden.yml without --config', () => {
+  it('uses a discovered .driftwarden.yml without --config', async () => {
     const repository = mkdtempSync(join(tmpdir(), 'driftwarden-repo-'));
     mkdirSync(join(repository, '.git'));
     mkdirSync(join(repository, 'infra'));
     writeFileSync(join(repository, '.driftwarden.yml'), 'scan:\n  rule: [vpc-flow-logs]\n');
-    const run = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'driftwarden.js'), 'scan', '--demo', '--format', 'json'], { cwd: join(repository, 'infra'), encoding: 'utf8' });
+    const run = await runSubprocess(['scan', '--demo', '--format', 'json'], { cwd: join(repository, 'infra') });
     expect(Object.keys(JSON.parse(run.stdout).summary.byRule)).toEqual(['vpc-flow-logs']);
   });
 });
@@ -163,11 +162,8 @@ describe('CLI: several outputs in one run', () => {
     expect(run).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot tell the format from the file name; write FORMAT=FILE') });
   });
 
-  it('reads the source from standard input when the file is -', () => {
-    const run = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'driftwarden.js'), 'scan', '--terraform', '-', '--format', 'json'], {
-      input: readFileSync(PLAN),
-      encoding: 'utf8',
-    });
+  it('reads the source from standard input when the file is -', async () => {
+    const run = await runSubprocess(['scan', '--terraform', '-', '--format', 'json'], { input: readFileSync(PLAN) });
     expect(JSON.parse(run.stdout).summary.source).toEqual({ kind: 'terraform', file: '-' });
     expect(JSON.parse(run.stdout).summary.evaluations).toBeGreaterThan(0);
   });

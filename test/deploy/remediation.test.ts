@@ -1,7 +1,7 @@
 import { REMEDIATIONS } from '../../remediations';
 import { RULES } from '../../rules';
 import { inventoryPermissions } from '../../lib/aws/inventory';
-import { lookupPermissions } from '../../lib/aws/lookups';
+import { lookupPermissions } from '../../lib/lookups';
 import { fixture } from '../helpers';
 import { matchesPattern } from './event-pattern';
 import { packagedTemplate, resourcesOfType } from './template';

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseSettings } from '../../lib/settings';
 import { RULES } from '../../rules';
-import { LocalDynamo } from '../alerts/dynalite';
+import { createTable, startLocalDynamoDb, type LocalDynamoDb } from '../dynalite';
 import { RULE_CASES, ruleCaseEvent } from '../alerts/alert-fixtures';
 import { fixture } from '../helpers';
 
@@ -18,7 +18,7 @@ const sqs = mockClient(SQSClient);
 const secrets = mockClient(SecretsManagerClient);
 const config = mockClient(ConfigServiceClient);
 const cloudTrail = mockClient(CloudTrailClient);
-const dynamo = new LocalDynamo();
+let dynamo: LocalDynamoDb;
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:driftwarden/slack-webhook-AbCdEf';
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:driftwarden-test-alerts';
@@ -56,8 +56,8 @@ const context = {
 } as unknown as Context;
 
 beforeAll(async () => {
-  await dynamo.start();
-  await dynamo.createDedupTable('driftwarden-test-alert-dedup');
+  dynamo = await startLocalDynamoDb();
+  await createTable(dynamo.client, 'driftwarden-test-alert-dedup');
   slack = createServer((request, response) => {
     let text = '';
     request.on('data', (chunk) => (text += chunk));

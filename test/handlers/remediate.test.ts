@@ -7,7 +7,7 @@ import { createAwsClients } from '../../lib/aws/clients';
 import { DynamoDbAuditLog } from '../../lib/remediation/dynamodb-audit';
 import { undoRemediation } from '../../lib/remediation/undo';
 import { fixture } from '../helpers';
-import { createAuditTable, startLocalDynamoDb, type LocalDynamoDb } from '../lib/remediation/local-dynamodb';
+import { createTable, startLocalDynamoDb, type LocalDynamoDb } from '../dynalite';
 
 const context = {
   functionName: 'driftwarden-test-remediate',
@@ -54,7 +54,7 @@ function complianceChange(change: (event: any) => void = () => undefined) {
  */
 async function deployedHandler(mode: string) {
   const tableName = `handler-${++tables}`;
-  await createAuditTable(local.client, tableName);
+  await createTable(local.client, tableName);
   const endpoint = (await local.client.config.endpoint!()) as { hostname: string; port?: number };
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { DynamoDbAuditLog } from '../../lib/remediation/dynamodb-audit';
 import { fixture } from '../helpers';
-import { createAuditTable, startLocalDynamoDb, type LocalDynamoDb } from '../lib/remediation/local-dynamodb';
+import { createTable, startLocalDynamoDb, type LocalDynamoDb } from '../dynalite';
 
 /**
  * The central functions of organization mode against a simulated organization: Organizations knows
@@ -165,7 +165,7 @@ describe('Organization mode: the central functions', () => {
   describe('the remediation function', () => {
     async function deployedRemediationHandler() {
       const tableName = `organization-${++tables}`;
-      await createAuditTable(local.client, tableName);
+      await createTable(local.client, tableName);
       const endpoint = (await local.client.config.endpoint!()) as { hostname: string; port?: number };
       Object.assign(process.env, {
         AWS_REGION: 'eu-west-1',

@@ -2,9 +2,13 @@ import 'aws-sdk-client-mock-jest';
 import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Resource } from '../../lib/model';
-import remediation from '../../remediations/enable-encryption';
+import type { AnyRemediation } from '../../lib/remediation/plan';
+import enableEncryption from '../../remediations/enable-encryption';
 import { itemResource } from '../helpers';
 import { applyOptions, clients, planInput } from './support';
+
+/** Fed what the registry feeds it: any resource, parameters and matches. */
+const remediation: AnyRemediation = enableEncryption;
 
 const sqs = mockClient(SQSClient);
 beforeEach(() => sqs.reset());

@@ -4,9 +4,13 @@ import { EC2Client, EnableEbsEncryptionByDefaultCommand, GetEbsEncryptionByDefau
 import { PutBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Resource, ResourceOf } from '../../lib/model';
-import remediation from '../../remediations/enable-encryption';
+import type { AnyRemediation } from '../../lib/remediation/plan';
+import enableEncryption from '../../remediations/enable-encryption';
 import { itemResource } from '../helpers';
 import { applyOptions, awsError, clients, planInput, STACK } from './support';
+
+/** Fed what the registry feeds it: any resource, parameters and matches. */
+const remediation: AnyRemediation = enableEncryption;
 
 const ec2 = mockClient(EC2Client);
 const s3 = mockClient(S3Client);

@@ -4,9 +4,13 @@ import { CreateFlowLogsCommand, DescribeFlowLogsCommand, EC2Client, type FlowLog
 import { mockClient } from 'aws-sdk-client-mock';
 import { groupFlowLogsByVpc } from '../../lib/lookups';
 import type { FlowLog } from '../../lib/model';
-import remediation from '../../remediations/enable-flow-logs';
+import type { AnyRemediation } from '../../lib/remediation/plan';
+import enableFlowLogs from '../../remediations/enable-flow-logs';
 import { itemResource } from '../helpers';
 import { applyOptions, awsError, clients, planInput, STACK } from './support';
+
+/** Fed what the registry feeds it: any resource, parameters and matches. */
+const remediation: AnyRemediation = enableFlowLogs;
 
 const ec2 = mockClient(EC2Client);
 const logs = mockClient(CloudWatchLogsClient);

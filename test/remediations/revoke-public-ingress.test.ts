@@ -2,9 +2,13 @@ import 'aws-sdk-client-mock-jest';
 import { AuthorizeSecurityGroupIngressCommand, EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { IngressRule, ResourceOf } from '../../lib/model';
-import remediation from '../../remediations/revoke-public-ingress';
+import type { AnyRemediation } from '../../lib/remediation/plan';
+import revokePublicIngress from '../../remediations/revoke-public-ingress';
 import { itemResource } from '../helpers';
 import { applyOptions, awsError, clients, liveAppGroup, planInput } from './support';
+
+/** Fed what the registry feeds it: any resource, parameters and matches. */
+const remediation: AnyRemediation = revokePublicIngress;
 
 const ec2 = mockClient(EC2Client);
 beforeEach(() => ec2.reset());

@@ -2,9 +2,13 @@ import 'aws-sdk-client-mock-jest';
 import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ResourceOf, SecretProperties } from '../../lib/model';
-import remediation, { ROTATION_LAMBDA_TAG } from '../../remediations/rotate-secret';
+import type { AnyRemediation } from '../../lib/remediation/plan';
+import rotateSecret, { ROTATION_LAMBDA_TAG } from '../../remediations/rotate-secret';
 import { NOW } from '../helpers';
 import { applyOptions, awsError, clients, planInput } from './support';
+
+/** Fed what the registry feeds it: any resource, parameters and matches. */
+const remediation: AnyRemediation = rotateSecret;
 
 const secrets = mockClient(SecretsManagerClient);
 beforeEach(() => secrets.reset());

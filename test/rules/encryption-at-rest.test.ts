@@ -1,8 +1,11 @@
 import { evaluateResource } from '../../lib/evaluate';
 import type { EncryptionProperties, KeyManager, Resource, ResourceOf } from '../../lib/model';
-import { parseRuleParameters, recordedResourceTypes } from '../../lib/rule';
-import rule from '../../rules/encryption-at-rest';
+import { parseRuleParameters, recordedResourceTypes, type AnyRule } from '../../lib/rule';
+import encryptionAtRest from '../../rules/encryption-at-rest';
 import { itemResource, lookups, NOW } from '../helpers';
+
+/** Run as the registry runs it: on any resource, with parameters parsed from settings. */
+const rule: AnyRule = encryptionAtRest;
 
 type EncryptedResource = ResourceOf<
   | 'AWS::EC2::Volume'

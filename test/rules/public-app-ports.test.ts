@@ -1,7 +1,10 @@
 import type { IngressRule, ResourceOf } from '../../lib/model';
-import { parseRuleParameters } from '../../lib/rule';
-import rule from '../../rules/public-app-ports';
+import { parseRuleParameters, type AnyRule } from '../../lib/rule';
+import publicAppPorts from '../../rules/public-app-ports';
 import { itemResource, lookups, NOW } from '../helpers';
+
+/** Run as the registry runs it: on any resource, with parameters parsed from settings. */
+const rule: AnyRule = publicAppPorts;
 
 function group(ingress: IngressRule[]): ResourceOf<'AWS::EC2::SecurityGroup'> {
   return { type: 'AWS::EC2::SecurityGroup', id: 'sg-1', tags: {}, properties: { ingress } };

@@ -1,9 +1,12 @@
 import { evaluateResource } from '../../lib/evaluate';
 import type { ResourceOf, SecretProperties, SecretRotationState } from '../../lib/model';
-import { parseRuleParameters } from '../../lib/rule';
+import { parseRuleParameters, type AnyRule } from '../../lib/rule';
 import { readConfigurationItem, resourceFromItem } from '../../lib/sources/config-item';
-import rule, { scheduleIntervalDays } from '../../rules/secret-rotation';
+import secretRotation, { scheduleIntervalDays } from '../../rules/secret-rotation';
 import { fixture, itemResource, lookups, NOW } from '../helpers';
+
+/** Run as the registry runs it: on any resource, with parameters parsed from settings. */
+const rule: AnyRule = secretRotation;
 
 type Secret = ResourceOf<'AWS::SecretsManager::Secret'>;
 

@@ -1,10 +1,13 @@
 import { evaluateResource } from '../../lib/evaluate';
 import { groupFlowLogsByVpc } from '../../lib/lookups';
 import type { FlowLog, ResourceOf } from '../../lib/model';
-import { parseRuleParameters } from '../../lib/rule';
+import { parseRuleParameters, type AnyRule } from '../../lib/rule';
 import { flowLogFromItem, readConfigurationItem } from '../../lib/sources/config-item';
-import rule from '../../rules/vpc-flow-logs';
+import vpcFlowLogs from '../../rules/vpc-flow-logs';
 import { fixture, itemResource, lookups, NOW } from '../helpers';
+
+/** Run as the registry runs it: on any resource, with parameters parsed from settings. */
+const rule: AnyRule = vpcFlowLogs;
 
 const VPC_ID = 'vpc-0a1b2c3d4e5f60718';
 

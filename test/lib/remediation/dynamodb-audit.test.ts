@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../../../lib/remediation/audit';
 import { DynamoDbAuditLog, hourOf } from '../../../lib/remediation/dynamodb-audit';
-import { createAuditTable, startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
+import { createTable, startLocalDynamoDb, type LocalDynamoDb } from '../../dynalite';
 
 const NOW = new Date('2025-06-12T09:41:40.000Z');
 let local: LocalDynamoDb;
@@ -15,7 +15,7 @@ afterAll(async () => {
 
 async function freshLog(): Promise<DynamoDbAuditLog> {
   const tableName = `audit-${++tableCount}`;
-  await createAuditTable(local.client, tableName);
+  await createTable(local.client, tableName);
   return new DynamoDbAuditLog(local.client, tableName);
 }
 

@@ -1,6 +1,6 @@
-import { remediationFromEvent } from '../../../lib/alerts/remediation-event';
 import { DETAIL_TYPES, eventDetailOf } from '../../../lib/remediation/events';
 import type { AuditRecord } from '../../../lib/remediation/audit';
+import { alertOf } from '../../alerts/alert-fixtures';
 
 /** A remediation event as EventBridge delivers it to the notifier: the envelope around our detail. */
 function delivered(record: AuditRecord & { outcome: 'applied' | 'skipped' }) {
@@ -26,14 +26,14 @@ const base: Omit<AuditRecord, 'outcome'> = {
 
 describe('Remediation events: the notifier reads what the remediation Lambda publishes', () => {
   it('shows the sentence, the actions and the outcome of an applied run', () => {
-    const notice = remediationFromEvent(
+    const { result } = alertOf(
       delivered({
         ...base,
         outcome: 'applied',
         result: { outcome: 'applied', message: '1 change made.', steps: [{ description: 'Revoke tcp 5173 from 0.0.0.0/0', operation: 'RevokeSecurityGroupIngress', status: 'done' }], undo: [] },
       }),
     );
-    expect(notice).toMatchObject({
+    expect(result).toMatchObject({
       outcome: 'applied',
       auditId: base.auditId,
       summary: base.summary,
@@ -42,7 +42,7 @@ describe('Remediation events: the notifier reads what the remediation Lambda pub
   });
 
   it('shows why a run was skipped', () => {
-    const notice = remediationFromEvent(delivered({ ...base, outcome: 'skipped', reason: 'exempt', summary: 'sg-0f1e2d3c4b5a69788 is exempt until 2025-07-01: load test.' }));
-    expect(notice).toMatchObject({ outcome: 'skipped', summary: 'sg-0f1e2d3c4b5a69788 is exempt until 2025-07-01: load test.' });
+    const { result } = alertOf(delivered({ ...base, outcome: 'skipped', reason: 'exempt', summary: 'sg-0f1e2d3c4b5a69788 is exempt until 2025-07-01: load test.' }));
+    expect(result).toMatchObject({ outcome: 'skipped', skipReason: 'exempt', summary: 'sg-0f1e2d3c4b5a69788 is exempt until 2025-07-01: load test.' });
   });
 });

@@ -14,7 +14,7 @@ import { RULES } from '../../../rules';
 import { fixture, itemResource } from '../../helpers';
 import { awsError, clients, liveAppGroup, STACK } from '../../remediations/support';
 import { RecordingPublisher } from './fakes';
-import { createAuditTable, startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
+import { createTable, startLocalDynamoDb, type LocalDynamoDb } from '../../dynalite';
 
 const ec2 = mockClient(EC2Client);
 const NOW = new Date('2025-06-12T09:41:40.000Z');
@@ -46,7 +46,7 @@ interface Setup {
 
 async function setup(options: Setup = {}) {
   const tableName = `audit-${++tables}`;
-  await createAuditTable(local.client, tableName);
+  await createTable(local.client, tableName);
   const audit = new DynamoDbAuditLog(local.client, tableName);
   const events = new RecordingPublisher();
   const readLiveResource = jest.fn(options.readLiveResource ?? (async () => ('live' in options ? options.live : liveAppGroup())));

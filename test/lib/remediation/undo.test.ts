@@ -12,7 +12,7 @@ import { RULES } from '../../../rules';
 import { fixture } from '../../helpers';
 import { awsError, clients, liveAppGroup, STACK } from '../../remediations/support';
 import { RecordingPublisher } from './fakes';
-import { createAuditTable, startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
+import { createTable, startLocalDynamoDb, type LocalDynamoDb } from '../../dynalite';
 
 const ec2 = mockClient(EC2Client);
 const NOW = new Date('2025-06-12T09:41:40.000Z');
@@ -31,7 +31,7 @@ beforeEach(() => ec2.reset());
 /** An audit table holding one run of public-app-ports in the given mode. */
 async function remediated(mode: 'auto' | 'dry-run'): Promise<DynamoDbAuditLog> {
   const tableName = `undo-${++tables}`;
-  await createAuditTable(local.client, tableName);
+  await createTable(local.client, tableName);
   const audit = new DynamoDbAuditLog(local.client, tableName);
   ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
   await remediateFinding(findingFromComplianceChange(fixture('config/compliance-change-noncompliant.json'), RULES), {
