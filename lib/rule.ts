@@ -60,6 +60,11 @@ export interface RuleDefinition<
   lookups: readonly LookupName[];
   /** IAM actions those lookups need, granted to the rule Lambda (and the CLI's caller). */
   permissions: readonly string[];
+  /**
+   * The Terraform attributes and blocks the rule judges, most telling first: a finding from source
+   * points at the first one written, and an unknown verdict names why those could not be evaluated.
+   */
+  terraformAttributes?: readonly string[];
   evaluate(resource: ResourceOf<T>, params: z.output<Params>, context: EvaluationContext): RuleResult<Match>;
 }
 

@@ -62,6 +62,7 @@ export default defineRule({
   remediation: 'revoke-public-ingress',
   lookups: [],
   permissions: [],
+  terraformAttributes: ['ingress', 'cidr_blocks', 'ipv6_cidr_blocks', 'cidr_ipv4', 'cidr_ipv6', 'from_port', 'to_port'],
   evaluate(group, params) {
     const allowed: Record<string, readonly PortRange[]> = { tcp: params.authorizedTcpPorts, udp: params.authorizedUdpPorts };
     const matches = group.properties.ingress.filter((rule) => {
