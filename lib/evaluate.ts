@@ -60,6 +60,23 @@ export function appliesTo(rule: AnyRule, resourceType: string): resourceType is 
   return (rule.resourceTypes as readonly string[]).includes(resourceType);
 }
 
+/** Why the attributes the rule judges could not be evaluated from source, after the rule's own words. */
+function withUnknownReasons(rule: AnyRule, resource: Resource, annotation: string): string {
+  const reasons = resource.unknownReasons;
+  if (!reasons) return annotation;
+  const relevant = (rule.terraformAttributes ?? []).filter((name) => reasons[name] !== undefined).map((name) => reasons[name]!);
+  return relevant.length > 0 ? `${annotation} ${relevant.join('; ')}.` : annotation;
+}
+
+/** The line of the first attribute the rule judges (an unknown one first, for an unknown verdict), else the block's. */
+function sourceLine(rule: AnyRule, resource: Resource, compliance: Compliance): number | undefined {
+  const lines = resource.attributeLines;
+  const judged = (rule.terraformAttributes ?? []).filter((name) => lines?.[name] !== undefined);
+  const unknown = compliance === 'INSUFFICIENT_DATA' ? judged.find((name) => resource.unknownReasons?.[name] !== undefined) : undefined;
+  const name = unknown ?? judged[0];
+  return name !== undefined ? lines![name] : resource.line;
+}
+
 export function evaluateResource(
   rule: AnyRule,
   params: unknown,
@@ -85,9 +102,9 @@ export function evaluateResource(
     ...(resource.region !== undefined && { region: resource.region }),
     ...(resource.address !== undefined && { address: resource.address }),
     ...(resource.file !== undefined && { file: resource.file }),
-    ...(resource.line !== undefined && { line: resource.line }),
+    ...(resource.line !== undefined && { line: sourceLine(rule, resource, result.compliance) }),
     compliance: result.compliance,
-    annotation: truncateAnnotation(result.annotation),
+    annotation: truncateAnnotation(result.compliance === 'INSUFFICIENT_DATA' ? withUnknownReasons(rule, resource, result.annotation) : result.annotation),
     ...(result.matches !== undefined && { matches: result.matches }),
     ...(exemption !== undefined && { exemption }),
     orderingTimestamp,

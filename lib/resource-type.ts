@@ -48,6 +48,10 @@ export interface ResourceBase {
   /** Where the resource is declared: a path relative to the source root, and a 1-based line. */
   file?: string;
   line?: number;
+  /** Lines of the declaration's top-level attributes and nested blocks, by Terraform name (source scans). */
+  attributeLines?: Record<string, number>;
+  /** Why attributes written in the source could not be evaluated, by Terraform name (source scans). */
+  unknownReasons?: Record<string, string>;
   /** Exemptions written beside the declaration (`# driftwarden:exempt <rule-id> <reason>`): reason by rule id. */
   ruleExemptions?: Record<string, string>;
 }

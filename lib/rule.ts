@@ -58,6 +58,11 @@ export interface RuleDefinition<
   remediation?: string;
   /** Lookups the rule calls; whoever runs it loads them first, and is granted what loading them calls (`rulePermissions`). */
   lookups: readonly LookupName[];
+  /**
+   * The Terraform attributes and blocks the rule judges, most telling first: a finding from source
+   * points at the first one written, and an unknown verdict names why those could not be evaluated.
+   */
+  terraformAttributes?: readonly string[];
   evaluate(resource: ResourceOf<T>, params: z.output<Params>, context: EvaluationContext): RuleResult<Match>;
 }
 

@@ -109,6 +109,18 @@ export default defineRule({
   },
   remediation: 'enable-encryption',
   lookups: ['keyManager'],
+  terraformAttributes: [
+    'kms_key_id',
+    'kms_master_key_id',
+    'kms_key',
+    'encrypted',
+    'storage_encrypted',
+    'at_rest_encryption_enabled',
+    'encryption_type',
+    'sqs_managed_sse_enabled',
+    'server_side_encryption',
+    'encryption_configuration',
+  ],
   evaluate(resource: ResourceOf<EncryptedResourceType>, params, context) {
     const label = `${definitionOf(resource.type).label} ${resource.name ?? resource.id}`;
     const encryption = resource.properties;

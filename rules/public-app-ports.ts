@@ -28,6 +28,7 @@ const publicAppPorts = defineRule({
   references: { configManagedRule: 'vpc-sg-open-only-to-authorized-ports', securityHub: ['EC2.18', 'EC2.19'] },
   remediation: 'revoke-public-ingress',
   lookups: [],
+  terraformAttributes: ['ingress', 'cidr_blocks', 'ipv6_cidr_blocks', 'cidr_ipv4', 'cidr_ipv6', 'from_port', 'to_port'],
   evaluate(group, params) {
     const allowed: Record<string, readonly PortRange[]> = { tcp: params.authorizedTcpPorts, udp: params.authorizedUdpPorts };
     const matches = group.properties.ingress.filter((rule) => {

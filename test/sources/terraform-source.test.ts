@@ -64,7 +64,7 @@ describe('Terraform source', () => {
     const planWithoutExemption = Object.fromEntries(Object.entries(verdicts(fromPlan)).map(([key, verdict]) => [key, verdict.replace(' exempt', '')]));
     expect(withoutExemption).toEqual(planWithoutExemption);
     const byAddress = (a: { address?: string }, b: { address?: string }) => a.address!.localeCompare(b.address!);
-    expect(fromSource.resources.map((resource) => ({ ...resource, capturedAt: undefined, file: undefined, line: undefined, ruleExemptions: undefined })).sort(byAddress)).toEqual(
+    expect(fromSource.resources.map((resource) => ({ ...resource, capturedAt: undefined, file: undefined, line: undefined, ruleExemptions: undefined, attributeLines: undefined, unknownReasons: undefined })).sort(byAddress)).toEqual(
       fromPlan.resources.map((resource) => ({ ...resource, capturedAt: undefined })).sort(byAddress),
     );
   });
@@ -105,7 +105,7 @@ describe('Terraform source', () => {
   it('honours an inline driftwarden:exempt comment for the rule it names, with its reason', async () => {
     const report = scan(await readTerraformSource(join(SOURCE_FIXTURES, 'web')), { rules: RULES, settings: parseSettings({}, RULES), now: NOW });
     const legacy = report.evaluations.find((evaluation) => evaluation.address === 'aws_security_group.legacy')!;
-    expect(legacy).toMatchObject({ compliance: 'NON_COMPLIANT', exemption: { reason: 'the legacy dashboard is retired in Q3' }, file: 'network.tf', line: 59 });
+    expect(legacy).toMatchObject({ compliance: 'NON_COMPLIANT', exemption: { reason: 'the legacy dashboard is retired in Q3' }, file: 'network.tf', line: 63 });
   });
 
   it('makes a variable without a value unknown, never a guess, and takes --var and --var-file values', async () => {
@@ -130,6 +130,28 @@ describe('Terraform source', () => {
     // A key that is set but unknown still means encrypted; only whose key it is stays unknown.
     expect(resourceAt(source, 'aws_sns_topic.a').unknown).toEqual(['kmsKeyId']);
     expect(resourceAt(source, 'aws_sns_topic.b').unknown).toEqual(['kmsKeyId']);
+  });
+
+  it('names why an unknown could not be evaluated, at the attribute it comes from', async () => {
+    const dir = writeFiles({
+      'main.tf': [
+        'data "aws_kms_key" "shared" {\n  key_id = "alias/shared"\n}',
+        'variable "encrypted" {\n  type = bool\n}',
+        'resource "aws_sns_topic" "a" {\n  name              = "a"\n  kms_master_key_id = data.aws_kms_key.shared.arn\n}',
+        'resource "aws_ebs_volume" "b" {\n  availability_zone = "eu-west-1a"\n  size              = 8\n  encrypted         = var.encrypted\n}',
+        'resource "aws_ebs_volume" "c" {\n  availability_zone = "eu-west-1a"\n  size              = 8\n  encrypted         = false\n}',
+      ].join('\n'),
+    });
+    const settings = parseSettings({ rules: { 'encryption-at-rest': { parameters: { requireCustomerManagedKey: 'true' } } } }, RULES);
+    const report = scan(await readTerraformSource(dir), { rules: RULES, settings, now: NOW });
+    const at = (address: string) => report.evaluations.find((evaluation) => evaluation.address === address)!;
+    expect(at('aws_sns_topic.a')).toMatchObject({ compliance: 'INSUFFICIENT_DATA', file: 'main.tf', line: 9 });
+    expect(at('aws_sns_topic.a').annotation).toContain('kms_master_key_id (data.aws_kms_key.shared.arn): data.aws_kms_key is a data source, read from AWS only at plan time');
+    expect(at('aws_ebs_volume.b')).toMatchObject({ compliance: 'INSUFFICIENT_DATA', line: 14 });
+    expect(at('aws_ebs_volume.b').annotation).toContain('encrypted (var.encrypted): variable "encrypted" has no value');
+    // A finding that is not unknown points at the attribute judged; the plan scan, without source lines, at none.
+    expect(at('aws_ebs_volume.c')).toMatchObject({ compliance: 'NON_COMPLIANT', line: 19 });
+    expect(at('aws_ebs_volume.c').annotation).not.toContain('(');
   });
 
   it('names a registry module it cannot read as incomplete, and the scan exits 2 unless --allow-partial', async () => {
@@ -173,7 +195,7 @@ describe('CLI: scan --terraform DIR', () => {
     expect(log.runs[0].tool.driver.rules.every((rule: any) => rule.help.text.length > 0)).toBe(true);
     const results = log.runs[0].results as any[];
     const api = results.find((result) => result.locations[0].logicalLocations[0].fullyQualifiedName === 'aws_security_group.service["api"]');
-    expect(api.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: `${dir}/network.tf`, uriBaseId: '%SRCROOT%' }, region: { startLine: 44 } });
+    expect(api.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: `${dir}/network.tf`, uriBaseId: '%SRCROOT%' }, region: { startLine: 50 } });
   });
 
   it('shows file:line in the table and file and line in JSON', async () => {

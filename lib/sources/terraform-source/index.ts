@@ -60,6 +60,8 @@ function locate(resource: Resource, declaration: PlannedInstance | undefined): v
   resource.file = declaration.file;
   resource.line = declaration.line;
   if (Object.keys(declaration.ruleExemptions).length > 0) resource.ruleExemptions = declaration.ruleExemptions;
+  if (declaration.attributeLines) resource.attributeLines = declaration.attributeLines;
+  if (declaration.unknownReasons) resource.unknownReasons = declaration.unknownReasons;
 }
 
 /**

@@ -28,6 +28,10 @@ export interface PlannedInstance extends SourceLocation {
   address: string;
   /** Inline `# driftwarden:exempt <rule-id> <reason>` comments on the block, by rule id. */
   ruleExemptions: Record<string, string>;
+  /** The line of each top-level attribute and nested block (the first, when repeated), by Terraform name. */
+  attributeLines?: Record<string, number>;
+  /** Why each top-level attribute the configuration sets could not be evaluated, by Terraform name. */
+  unknownReasons?: Record<string, string>;
 }
 
 export interface SkippedModule {
@@ -116,6 +120,47 @@ function expand(body: SourceBody, scope: Scope): { instances: { key?: Value; eac
     return { instances: entries.map(([key, item]) => ({ key, each: { key, value: item } })) };
   }
   return { instances: [{}] };
+}
+
+/** The first unknown inside a value, if any. */
+function firstUnknown(value: Value): Unknown | undefined {
+  if (value instanceof Unknown) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = firstUnknown(item);
+      if (found) return found;
+    }
+  } else if (isPlainObject(value)) {
+    for (const item of Object.values(value)) {
+      const found = firstUnknown(item);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Where each top-level attribute and nested block of a resource is written. */
+function attributeLinesOf(body: SourceBody): Record<string, number> {
+  const lines: Record<string, number> = {};
+  for (const [name, attribute] of body.attributes) if (!META_ARGUMENTS.has(name)) lines[name] = attribute.line;
+  for (const block of body.blocks) {
+    const name = block.type === 'dynamic' ? block.labels[0]! : block.type;
+    if (!META_ARGUMENTS.has(block.type)) lines[name] ??= block.line;
+  }
+  return lines;
+}
+
+/** Why what the configuration writes could not be evaluated: `kms_key_id (data.aws_kms_key.x.arn): …`. */
+function unknownReasonsOf(body: SourceBody, values: PlainObject): Record<string, string> {
+  const reasons: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value instanceof LazyObject) continue;
+    const unknown = firstUnknown(value);
+    if (!unknown) continue;
+    const attribute = body.attributes.get(name);
+    reasons[name] = attribute ? `${name} (${expressionSource(attribute.expression)}): ${unknown.reason}` : `${name}: ${unknown.reason}`;
+  }
+  return reasons;
 }
 
 function expressionSource(expression: Expression): string {
@@ -310,7 +355,7 @@ export class SourcePlanner {
           case 'path':
             return { value: next === 'module' ? module.dir : planner.root, consumed: 2 };
           case 'data':
-            return { value: new Unknown(`data.${next ?? ''} is read from AWS at plan time`), consumed: 3 };
+            return { value: new Unknown(`data.${next ?? ''} is a data source, read from AWS only at plan time`), consumed: 3 };
           case 'module': {
             if (next === undefined || !callsByName.has(next)) return { value: new Unknown(`module.${next ?? ''} is not declared`), consumed: 2 };
             if (!moduleValues.has(next)) moduleValues.set(next, planModuleCall(callsByName.get(next)!));
@@ -365,7 +410,15 @@ export class SourcePlanner {
           provider_name: `registry.terraform.io/hashicorp/${type.split('_')[0]}`,
           change: { actions: ['create'], before: null, after, after_unknown: unknown, before_sensitive: false, after_sensitive: {} },
         });
-        planner.instances.push({ address: instanceAddress, file: block.file, line: block.line, ruleExemptions: ruleExemptionsOf(block) });
+        const unknownReasons = unknownReasonsOf(block.body, values);
+        planner.instances.push({
+          address: instanceAddress,
+          file: block.file,
+          line: block.line,
+          ruleExemptions: ruleExemptionsOf(block),
+          attributeLines: attributeLinesOf(block.body),
+          ...(Object.keys(unknownReasons).length > 0 && { unknownReasons }),
+        });
         const attribute = (attributeName: string): Value => {
           if (Object.hasOwn(after, attributeName)) return after[attributeName] as Value;
           if (unknown[attributeName] === true) {
