@@ -43,7 +43,7 @@ class PageSizeError extends Error {
 }
 
 /** One page of `items`: the token is the offset, as opaque to the caller as AWS's own. */
-function page<T>(operation: Operation, items: readonly T[], token: string | undefined, requested: number | undefined) {
+export function page<T>(operation: Operation, items: readonly T[], token: string | undefined, requested: number | undefined) {
   const max = API_MAX_PAGE[operation];
   if (requested !== undefined && requested > max) throw new PageSizeError(`${operation}: page size ${requested} exceeds the API's maximum ${max}`);
   const size = requested ?? max;
