@@ -9,7 +9,7 @@ const projectDir = path.resolve(__dirname, '..');
 const outdir = path.join(projectDir, '.bench', 'build');
 
 buildSync({
-  entryPoints: ['main', 'sweep-worker', 'plan-worker', 'source-worker', 'organization'].map((name) => path.join(__dirname, `${name}.ts`)),
+  entryPoints: ['main', 'sweep-worker', 'fake-host', 'plan-worker', 'source-worker', 'organization'].map((name) => path.join(__dirname, `${name}.ts`)),
   outdir,
   bundle: true,
   packages: 'external',

@@ -13,6 +13,11 @@ import { GetResourcesCommand, ResourceGroupsTaggingAPIClient, type ResourceTagMa
 import { GetBucketEncryptionCommand, ListBucketsCommand, S3Client, type Bucket } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, SecretsManagerClient, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient, type Topic } from '@aws-sdk/client-sns';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ACCOUNT_ID, BENCH_NOW, REGION, keyArn, random, secretArn, storageId, storageTypeOf, volumeId, vpcId, type EncryptedType } from './synthetic';
 
@@ -43,7 +48,7 @@ class PageSizeError extends Error {
 }
 
 /** One page of `items`: the token is the offset, as opaque to the caller as AWS's own. */
-function page<T>(operation: Operation, items: readonly T[], token: string | undefined, requested: number | undefined) {
+export function page<T>(operation: Operation, items: readonly T[], token: string | undefined, requested: number | undefined) {
   const max = API_MAX_PAGE[operation];
   if (requested !== undefined && requested > max) throw new PageSizeError(`${operation}: page size ${requested} exceeds the API's maximum ${max}`);
   const size = requested ?? max;
@@ -282,7 +287,19 @@ export function mockAws(account: SdkAccount, store: ConfigStore, latency: { ms: 
     return { FailedEvaluations: [] };
   }));
 
-  const mocks = { EC2: ec2, RDS: rds, S3: s3, SNS: sns, CloudWatchLogs: logs, EFS: efs, SecretsManager: secrets, KMS: kms, ResourceGroupsTaggingAPI: tagging, ConfigService: config };
+  // The synthetic account holds none of these types: each listing is one empty page.
+  const sqs = mockClient(SQSClient);
+  sqs.on(ListQueuesCommand).callsFake(delayed(() => ({ QueueUrls: [] })));
+  const dynamodb = mockClient(DynamoDBClient);
+  dynamodb.on(ListTablesCommand).callsFake(delayed(() => ({ TableNames: [] })));
+  const elastiCache = mockClient(ElastiCacheClient);
+  elastiCache.on(DescribeReplicationGroupsCommand).callsFake(delayed(() => ({ ReplicationGroups: [] })));
+  const kinesis = mockClient(KinesisClient);
+  kinesis.on(ListStreamsCommand).callsFake(delayed(() => ({ StreamNames: [], HasMoreStreams: false })));
+  const ecr = mockClient(ECRClient);
+  ecr.on(DescribeRepositoriesCommand).callsFake(delayed(() => ({ repositories: [] })));
+
+  const mocks = { SQS: sqs, DynamoDB: dynamodb, ElastiCache: elastiCache, Kinesis: kinesis, ECR: ecr, EC2: ec2, RDS: rds, S3: s3, SNS: sns, CloudWatchLogs: logs, EFS: efs, SecretsManager: secrets, KMS: kms, ResourceGroupsTaggingAPI: tagging, ConfigService: config };
   return {
     /** Calls made so far, by `Service:Operation`. */
     calls(): Record<string, number> {
@@ -329,6 +346,8 @@ export function minimumCalls(ruleId: string, account: SdkAccount, recordedResult
       (total, service) => total + pages('ResourceGroupsTaggingAPI:GetResources', account.tags.get(service)!.length),
       0,
     );
+    // Types the synthetic account holds none of: one empty page each.
+    for (const listing of ['SQS:ListQueues', 'DynamoDB:ListTables', 'ElastiCache:DescribeReplicationGroups', 'Kinesis:ListStreams', 'ECR:DescribeRepositories']) minimum[listing] = 1;
     // With the default parameters (requireCustomerManagedKey false, no kmsKeyArns) no key needs to be looked up.
   }
   return minimum;

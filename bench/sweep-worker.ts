@@ -3,6 +3,8 @@
  * <ruleId> <resources> <latencyMs> <first|steady>`. Prints one JSON line.
  */
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { createAwsClients } from '../lib/aws/clients';
 import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
 import { handleRuleInvocation } from '../lib/config-rule/handle';
@@ -13,12 +15,26 @@ import { ACCOUNT_ID, BENCH_NOW, REGION } from './synthetic';
 
 export type SweepScenario = 'first' | 'steady';
 
+/**
+ * Where the sweep's calls go. `fake-endpoint`: the real SDK clients (signing, middleware, retries,
+ * XML/JSON parsing) over HTTP to the fake AWS endpoint on loopback, in another process. `client-mock`:
+ * aws-sdk-client-mock replaces each client's `send`, so none of that costs anything; only for rules
+ * whose services the fake endpoint does not speak (S3's and EFS's REST protocols).
+ */
+export type SweepBackend = 'fake-endpoint' | 'client-mock';
+
+/** The rules whose every call the fake endpoint answers. */
+export const FAKE_ENDPOINT_RULES: readonly string[] = ['vpc-flow-logs', 'secret-rotation'];
+
 export interface SweepWorkerResult {
   ruleId: string;
   resources: number;
   latencyMs: number;
   scenario: SweepScenario;
+  backend: SweepBackend;
   wallMs: number;
+  /** CPU time of the sweep's process (user + system) during the sweep: the SDK and the code, not the endpoint. */
+  cpuMs: number;
   calls: Record<string, number>;
   minimum: Record<string, number>;
   reported: number;
@@ -57,13 +73,11 @@ async function main(): Promise<void> {
     throw new Error('usage: sweep-worker <ruleId> <resources> <latencyMs> <first|steady>');
   }
   const account = buildSdkAccount(ruleId, resources);
-  const store = new ConfigStore();
   const settings = parseSettings({ costAwareReporting: true }, RULES);
-  const latency = { ms: 0 };
-  const mocks = mockAws(account, store, latency);
+  const backend = FAKE_ENDPOINT_RULES.includes(ruleId) ? await fakeEndpoint(ruleId, resources) : clientMock(account);
   const sweep = () => {
-    const config = new ConfigServiceClient({ region: REGION });
-    const clients = createAwsClients({ region: REGION });
+    const config = new ConfigServiceClient({ region: REGION, ...backend.clientConfig });
+    const clients = createAwsClients({ region: REGION, ...backend.clientConfig });
     return handleRuleInvocation(scheduledEvent(ruleId), {
       rules: RULES,
       settings,
@@ -74,9 +88,9 @@ async function main(): Promise<void> {
   };
   // A steady-state sweep finds Config already holding every verdict: the sweep before it put them there.
   if (scenario === 'steady') await sweep();
-  const recordedResults = store.results.size;
-  mocks.reset();
-  latency.ms = latencyMs;
+  const { recorded: recordedResults } = await backend.calls();
+  await backend.reset();
+  await backend.setLatency(latencyMs);
 
   global.gc?.();
   const baselineRss = process.memoryUsage().rss;
@@ -88,9 +102,11 @@ async function main(): Promise<void> {
     if (usage.heapUsed > peakHeap) peakHeap = usage.heapUsed;
   };
   const sampler = setInterval(sample, 5);
+  const startCpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const outcome = await sweep();
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const cpu = process.cpuUsage(startCpu);
   clearInterval(sampler);
   sample();
 
@@ -100,8 +116,10 @@ async function main(): Promise<void> {
     resources,
     latencyMs,
     scenario,
+    backend: backend.kind,
     wallMs,
-    calls: mocks.calls(),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    calls: (await backend.calls()).calls,
     minimum: minimumCalls(ruleId, account, recordedResults, reported),
     reported,
     unchanged: outcome.unchanged,
@@ -111,7 +129,59 @@ async function main(): Promise<void> {
     peakHeapUsedMb: peakHeap / MB,
     resourcesByType: account.counts as Record<string, number>,
   };
+  await backend.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+interface Backend {
+  kind: SweepBackend;
+  clientConfig: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
+  calls(): Promise<{ calls: Record<string, number>; recorded: number }>;
+  reset(): Promise<void>;
+  setLatency(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+function clientMock(account: ReturnType<typeof buildSdkAccount>): Backend {
+  const store = new ConfigStore();
+  const latency = { ms: 0 };
+  const mocks = mockAws(account, store, latency);
+  return {
+    kind: 'client-mock',
+    clientConfig: {},
+    calls: async () => ({ calls: mocks.calls(), recorded: store.results.size }),
+    reset: async () => mocks.reset(),
+    setLatency: async (ms) => void (latency.ms = ms),
+    close: async () => undefined,
+  };
+}
+
+/** Sends `message` to the fake endpoint's process and waits for its answer. */
+function ask<T>(host: ChildProcess, message: unknown): Promise<T> {
+  return new Promise((resolve) => {
+    host.once('message', (answer) => resolve(answer as T));
+    host.send(message as object);
+  });
+}
+
+async function fakeEndpoint(ruleId: string, resources: number): Promise<Backend> {
+  const host = fork(join(__dirname, 'fake-host.js'), [ruleId, String(resources), scheduledEvent(ruleId).configRuleName], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { endpoint } = await new Promise<{ endpoint: string }>((resolve, reject) => {
+    host.once('message', (message) => resolve(message as { endpoint: string }));
+    host.once('exit', (code) => reject(new Error(`The fake AWS endpoint exited with ${code}`)));
+  });
+  return {
+    kind: 'fake-endpoint',
+    clientConfig: { endpoint, credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' } },
+    calls: () => ask(host, 'calls'),
+    reset: () => ask(host, 'reset'),
+    setLatency: (ms) => ask(host, { latencyMs: ms }),
+    close: async () => {
+      const exited = new Promise((resolve) => host.once('exit', resolve));
+      host.disconnect();
+      await exited;
+    },
+  };
 }
 
 main().catch((error) => {

@@ -59,6 +59,15 @@ export interface RuleRun {
   recordedResultsError?: Error;
 }
 
+/**
+ * Resource types a sweep lists at once. A listing makes up to 16 per-resource calls at a time
+ * (lib/aws/inventory.ts), so this bounds a sweep at 128 calls in flight, inside the per-account
+ * request rates of the APIs it calls (the clients' adaptive retries slow down if AWS throttles).
+ * A type waits for a free slot only behind types listed before it, so a rule's slowest listings
+ * (S3 and SNS, one call per resource) start at once.
+ */
+export const TYPES_LISTED_AT_ONCE = 8;
+
 const resultKey = (resourceType: string, resourceId: string) => `${resourceType}\u0000${resourceId}`;
 
 /**
@@ -138,22 +147,38 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
   const recordedLoad = readRecorded(sources, invocation.configRuleName);
   // Awaited after the listing; this only stops an early failure from counting as unhandled meanwhile.
   recordedLoad.catch(() => undefined);
-  const evaluated: Evaluation[] = [];
-  const failedTypes: RuleRun['failedTypes'] = [];
-  const unlistedTypes = new Set<string>();
   const outOfTime = options.outOfTime ?? (() => false);
-  for (const resourceType of rule.resourceTypes) {
+  // Each type is its own chain of pages, so the types are listed side by side (a few at a time, each
+  // still a page at a time); results are kept per type and joined in the rule's order.
+  const byType = rule.resourceTypes.map(() => [] as Evaluation[]);
+  const failures: (Error | undefined)[] = rule.resourceTypes.map(() => undefined);
+  const listType = async (index: number) => {
+    const resourceType = rule.resourceTypes[index]!;
+    const evaluatedOfType = byType[index]!;
     try {
       if (outOfTime()) throw new DeadlineExceededError('not listed: the invocation ran out of time');
       for await (const page of readAhead(sources.listResources(resourceType))) {
-        evaluated.push(...(await evaluateWithLookups(rule, params, page, () => sources.loadLookups(rule, page, true), options.now)));
-        if (outOfTime()) throw new DeadlineExceededError(`listed in part: the invocation ran out of time after ${evaluated.length} evaluation(s)`);
+        evaluatedOfType.push(...(await evaluateWithLookups(rule, params, page, () => sources.loadLookups(rule, page, true), options.now)));
+        if (outOfTime()) throw new DeadlineExceededError(`listed in part: the invocation ran out of time after ${evaluatedOfType.length} evaluation(s)`);
       }
     } catch (error) {
-      unlistedTypes.add(resourceType);
-      failedTypes.push({ resourceType, error: error as Error });
+      failures[index] = error as Error;
     }
-  }
+  };
+  let nextType = 0;
+  const lister = async () => {
+    while (nextType < rule.resourceTypes.length) await listType(nextType++);
+  };
+  await Promise.all(Array.from({ length: Math.min(TYPES_LISTED_AT_ONCE, rule.resourceTypes.length) }, lister));
+  const evaluated = byType.flat();
+  const failedTypes: RuleRun['failedTypes'] = [];
+  const unlistedTypes = new Set<string>();
+  failures.forEach((error, index) => {
+    if (!error) return;
+    const resourceType = rule.resourceTypes[index]!;
+    unlistedTypes.add(resourceType);
+    failedTypes.push({ resourceType, error });
+  });
   let recorded = new Map<string, RecordedResult>();
   let recordedResultsError: Error | undefined;
   try {

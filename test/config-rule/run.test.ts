@@ -1,5 +1,5 @@
 import { readRuleInvocation } from '../../lib/config-rule/invocation';
-import { runRuleInvocation, type RecordedResult, type RuleRunSources } from '../../lib/config-rule/run';
+import { runRuleInvocation, TYPES_LISTED_AT_ONCE, type RecordedResult, type RuleRunSources } from '../../lib/config-rule/run';
 import { InvalidEventError, InvalidParameterError, UnknownRuleError } from '../../lib/errors';
 import type { LookupData } from '../../lib/lookups';
 import type { Resource, ResourceType } from '../../lib/model';
@@ -245,6 +245,37 @@ describe('Config rule run: scheduled sweeps', () => {
     const run = await runRuleInvocation(RULES, invocation, sources({ loadLookups, listResources }), options);
     expect(loadLookups).toHaveBeenCalledTimes(loads);
     expect(run.evaluations.map((evaluation) => evaluation.compliance)).toEqual([compliance]);
+  });
+
+  it('lists a rule\'s resource types side by side, a bounded number at once, and reports them in the rule\'s order', async () => {
+    const invocation = readRuleInvocation({
+      ...fixture<Record<string, unknown>>('config/event-scheduled-vpc.json'),
+      configRuleName: 'driftwarden-dev-encryption-at-rest',
+    });
+    const types = RULES.find((rule) => rule.id === 'encryption-at-rest')!.resourceTypes;
+    expect(types.length).toBeGreaterThan(TYPES_LISTED_AT_ONCE);
+    const volume = itemResource('ebs-volume-encrypted');
+    let open = 0;
+    let mostOpen = 0;
+    const started: string[] = [];
+    // Every listing waits until TYPES_LISTED_AT_ONCE of them are open: one type at a time would never get past the first.
+    let release!: () => void;
+    const allStarted = new Promise<void>((resolve) => (release = resolve));
+    const listResources = (type: ResourceType) =>
+      (async function* (): AsyncGenerator<Resource[]> {
+        started.push(type);
+        open += 1;
+        mostOpen = Math.max(mostOpen, open);
+        if (open === TYPES_LISTED_AT_ONCE) release();
+        await allStarted;
+        open -= 1;
+        yield [{ ...volume, type, id: `${type}-1` } as Resource];
+      })();
+    const run = await runRuleInvocation(RULES, invocation, sources({ listResources }), options);
+    expect(mostOpen).toBe(TYPES_LISTED_AT_ONCE);
+    expect(started.slice(0, TYPES_LISTED_AT_ONCE)).toEqual(types.slice(0, TYPES_LISTED_AT_ONCE));
+    expect(run.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(types.map((type) => `${type}-1`));
+    expect(run.failedTypes).toEqual([]);
   });
 
   it('keeps earlier verdicts of a type it could not list and says so', async () => {

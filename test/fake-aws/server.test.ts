@@ -1,5 +1,6 @@
 import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -27,6 +28,26 @@ describe('Fake AWS endpoint', () => {
     expect(EvaluationResults?.map((result) => result.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId)).toEqual(['vpc-1']);
     expect(service.verdictsOf('rule-a').size).toBe(1);
     expect(fake.calls.map((call) => `${call.service}:${call.operation}:${call.status}`)).toEqual(['config:PutEvaluations:200', 'config:GetComplianceDetailsByConfigRule:200']);
+  });
+
+  it('answers every call after its per-call latency, calls in flight waiting side by side', async () => {
+    const slow = await FakeAws.start({ latencyMs: 300 });
+    try {
+      slow.on('secretsmanager', 'ListSecrets', () => ({ SecretList: [] }));
+      const secrets = new SecretsManagerClient({ ...slow.clientConfig(), ...fastRetries(1) });
+      await secrets.send(new ListSecretsCommand({}));
+      const started = performance.now();
+      await Promise.all([1, 2, 3].map(() => secrets.send(new ListSecretsCommand({}))));
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(299);
+      expect(elapsed).toBeLessThan(3 * 300);
+      slow.latencyMs = 0;
+      const quick = performance.now();
+      await secrets.send(new ListSecretsCommand({}));
+      expect(performance.now() - quick).toBeLessThan(300);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('answers the EC2 query protocol with an XML body the SDK parses', async () => {

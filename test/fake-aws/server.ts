@@ -83,6 +83,8 @@ export interface FakeAwsOptions {
   /** Seeds fault draws and `FakeCall.random()`. Default 1. */
   seed?: number;
   region?: string;
+  /** How long every call waits before it is answered (or fails), as a remote endpoint would; 0 when absent. */
+  latencyMs?: number;
 }
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
@@ -122,6 +124,8 @@ export class FakeAws {
   /** Every call received, in order of arrival. */
   readonly calls: CallRecord[] = [];
   readonly region: string;
+  /** Per-call latency in milliseconds; may be changed between calls. Stalls and resets are not delayed. */
+  latencyMs: number;
   private readonly handlers = new Map<string, FakeHandler>();
   private readonly faults: (FaultRule & { injected: number })[] = [];
   private readonly sockets = new Set<Socket>();
@@ -132,6 +136,7 @@ export class FakeAws {
   private constructor(options: FakeAwsOptions) {
     this.random = seededRandom(options.seed ?? 1);
     this.region = options.region ?? 'us-east-1';
+    this.latencyMs = options.latencyMs ?? 0;
   }
 
   /** Starts an endpoint on a free loopback port. */
@@ -232,6 +237,7 @@ export class FakeAws {
       request.socket.destroy();
       return;
     }
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (fault === 'throttle') {
       const throttle = { json: ['ThrottlingException', 400], ec2: ['RequestLimitExceeded', 503], query: ['Throttling', 400] } as const;
       const [code, status] = throttle[protocol];
