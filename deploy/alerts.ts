@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Settings } from '../lib/settings';
 import type { AnyRule } from '../lib/rule';
-import { configRuleName, enabledRules, type StackNames } from './config-rules';
+import { configRuleName, enabledRules, type StackNames } from '../lib/config-rule/names';
 import { lambdaRole } from './stack';
 
 /** A stable logical id per address, so adding one address neither replaces nor re-confirms the others. */

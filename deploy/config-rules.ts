@@ -1,10 +1,6 @@
 import { recordedResourceTypes, rulePermissions, type AnyRule } from '../lib/rule';
 import { ruleSettingsFor, type Settings } from '../lib/settings';
-
-export interface StackNames {
-  service: string;
-  stage: string;
-}
+import { configRuleName, enabledRules, type StackNames } from '../lib/config-rule/names';
 
 /** The function logical id serverless gives the `configRule` function. */
 const RULE_FUNCTION = 'ConfigRuleLambdaFunction';
@@ -13,9 +9,6 @@ const RULE_FUNCTION_PERMISSION = 'ConfigRuleInvokePermission';
 /** Config's own calls: report verdicts, fetch oversized items, read earlier verdicts for sweeps. */
 const CONFIG_ACTIONS = ['config:PutEvaluations', 'config:GetResourceConfigHistory', 'config:GetComplianceDetailsByConfigRule'];
 
-export function configRuleName(names: StackNames, rule: AnyRule): string {
-  return `${names.service}-${names.stage}-${rule.id}`;
-}
 
 function logicalIdFor(rule: AnyRule): string {
   const pascal = rule.id.replace(/(^|-)([a-z0-9])/g, (_match, _dash, letter: string) => letter.toUpperCase());
@@ -40,10 +33,6 @@ function sourceDetails(rule: AnyRule, settings: Settings): object[] {
 /** Config hands rules their parameters as strings, the way managed rules take them ("80,443", "90"); lists become comma-separated. */
 function inputParameters(parameters: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]));
-}
-
-export function enabledRules(rules: readonly AnyRule[], settings: Settings): AnyRule[] {
-  return rules.filter((rule) => ruleSettingsFor(settings, rule.id).enabled);
 }
 
 /** One custom Config rule per enabled rule, each scoped to what Config records for it. */

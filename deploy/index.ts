@@ -2,7 +2,7 @@ import { inventoryPermissions } from '../lib/aws/inventory';
 import type { AnyRule } from '../lib/rule';
 import { RULES } from '../rules';
 import { alertStack } from './alerts';
-import type { StackNames } from './config-rules';
+import type { StackNames } from '../lib/config-rule/names';
 import { centralStack } from './organization';
 import { remediationStack } from './remediation';
 import { configRuleStack, loadStackSettings } from './stack';

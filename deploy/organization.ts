@@ -2,7 +2,8 @@ import type { OrganizationSettings } from '../lib/organization/settings';
 import type { AnyRule } from '../lib/rule';
 import type { Settings } from '../lib/settings';
 import { RULES } from '../rules';
-import { configRuleActions, configRuleName, configRuleResources, enabledRules, type StackNames } from './config-rules';
+import { configRuleName, enabledRules, type StackNames } from '../lib/config-rule/names';
+import { configRuleActions, configRuleResources } from './config-rules';
 import { flowLogDeliveryRole, remediationActingStatements } from './remediation';
 
 /** The central functions that act in member accounts, and the member role each one assumes. */

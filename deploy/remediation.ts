@@ -6,7 +6,7 @@ import type { AnyRule } from '../lib/rule';
 import type { Settings } from '../lib/settings';
 import { REMEDIATIONS } from '../remediations';
 import { RULES } from '../rules';
-import { configRuleName, enabledRules, type StackNames } from './config-rules';
+import { configRuleName, enabledRules, type StackNames } from '../lib/config-rule/names';
 import { lambdaRole, loadStackSettings } from './stack';
 
 /** The function logical id serverless gives the `remediate` function. */

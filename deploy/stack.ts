@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Settings } from '../lib/settings';
 import { readSettingsFile } from '../lib/settings-file';
 import { RULES } from '../rules';
-import { configRuleActions, configRuleResources, type StackNames } from './config-rules';
+import type { StackNames } from '../lib/config-rule/names';
+import { configRuleActions, configRuleResources } from './config-rules';
 
 /** `settings/<stage>.yml` when it exists, else `settings/default.yml`. */
 export function settingsPathFor(projectDir: string, stage: string): string {

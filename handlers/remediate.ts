@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { configRuleName, enabledRules } from '../deploy/config-rules';
+import { configRuleName, enabledRules } from '../lib/config-rule/names';
 import { awsClientConfig, createAwsClients, worstCaseCallMs, type AwsClients } from '../lib/aws/clients';
 import { readResource } from '../lib/aws/inventory';
 import { loadLookups } from '../lib/aws/lookups';
