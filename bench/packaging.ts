@@ -178,7 +178,7 @@ function compileUnbundled(projectDir: string, outdir: string): void {
       else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) entryPoints.push(path);
     }
   };
-  for (const dir of ['handlers', 'lib', 'rules', 'remediations']) if (existsSync(join(projectDir, dir))) walk(join(projectDir, dir));
+  for (const dir of ['handlers', 'lib', 'resources', 'rules', 'remediations']) if (existsSync(join(projectDir, dir))) walk(join(projectDir, dir));
   buildSync({ entryPoints, outdir, outbase: projectDir, bundle: false, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
 }
 
