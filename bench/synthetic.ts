@@ -1,22 +1,14 @@
 import type { LookupData } from '../lib/lookups';
 import type { FlowLog, IngressRule, KeyManager, Resource, ResourceOf, ResourceType } from '../lib/model';
+import { seededRandom as random } from '../test/seeded-random';
 
 /** The moment every synthetic account is observed at, so runs are repeatable. */
 export const BENCH_NOW = new Date('2026-06-15T12:00:00.000Z');
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'eu-west-1';
 
-/** A small deterministic generator (mulberry32): the same seed always builds the same account. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seed always builds the same account. */
+export { random };
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 const daysAgo = (days: number) => new Date(BENCH_NOW.getTime() - days * 86_400_000).toISOString();

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { seededRandom } from '../seeded-random';
 
 /**
  * A fake AWS endpoint on loopback for fault-injection tests: the real SDK clients (their
@@ -85,18 +86,6 @@ export interface FakeAwsOptions {
   region?: string;
   /** How long every call waits before it is answered (or fails), as a remote endpoint would; 0 when absent. */
   latencyMs?: number;
-}
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
