@@ -3,15 +3,7 @@ import { createLookups } from '../../lib/lookups';
 import type { LiveCollection, LiveCollector, LiveScanRequest } from '../../cli/live';
 import { runCli } from '../../cli/main';
 import { itemResource, NOW } from '../helpers';
-
-class Capture {
-  text = '';
-  constructor(readonly isTTY: boolean) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
+import { Capture } from './run';
 
 /** Stands in for the AWS listing: records what it was asked and answers with fixture resources. */
 class FakeCollector implements LiveCollector {

@@ -5,6 +5,16 @@ import { NOW } from '../helpers';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'driftwarden.js');
 
+/** A stdout or stderr for `runCli` that keeps what is written, as a terminal (`isTTY`) or a pipe. */
+export class Capture {
+  text = '';
+  constructor(readonly isTTY: boolean) {}
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
 export interface CliRun {
   code: number;
   stdout: string;

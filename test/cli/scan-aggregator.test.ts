@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { runCli } from '../../cli/main';
 import { AGGREGATOR_PAGE_SIZE } from '../../lib/organization/aggregator';
 import { fixture, NOW } from '../helpers';
+import { Capture } from './run';
 
 /**
  * `scan --aggregator` against a mocked aggregator: SelectAggregateResourceConfig answers in pages,
@@ -12,15 +13,6 @@ import { fixture, NOW } from '../helpers';
  */
 const config = mockClient(ConfigServiceClient);
 const sts = mockClient(STSClient);
-
-class Capture {
-  text = '';
-  constructor(readonly isTTY: boolean) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
 
 /** A recorded item of the fixtures as one advanced-query result of another account. */
 function resultFor(fixtureName: string, accountId: string, region: string): string {

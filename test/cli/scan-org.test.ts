@@ -7,6 +7,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runCli } from '../../cli/main';
 import { fixture, NOW } from '../helpers';
+import { Capture } from './run';
 
 /**
  * `scan --org` against a simulated organization: three active accounts and a suspended one under
@@ -26,15 +27,6 @@ const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
 let directory: string;
 let settingsPath: string;
-
-class Capture {
-  text = '';
-  constructor(readonly isTTY: boolean) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
 
 beforeAll(() => {
   directory = mkdtempSync(join(tmpdir(), 'driftwarden-org-scan-'));

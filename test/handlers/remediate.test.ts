@@ -55,12 +55,11 @@ function complianceChange(change: (event: any) => void = () => undefined) {
 async function deployedHandler(mode: string) {
   const tableName = `handler-${++tables}`;
   await createTable(local.client, tableName);
-  const endpoint = (await local.client.config.endpoint!()) as { hostname: string; port?: number };
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: `http://${endpoint.hostname}:${endpoint.port}`,
+    AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
     AUDIT_TABLE_NAME: tableName,
     DRIFTWARDEN_STAGE: 'test',
     DRIFTWARDEN_KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a',

@@ -166,12 +166,11 @@ describe('Organization mode: the central functions', () => {
     async function deployedRemediationHandler() {
       const tableName = `organization-${++tables}`;
       await createTable(local.client, tableName);
-      const endpoint = (await local.client.config.endpoint!()) as { hostname: string; port?: number };
       Object.assign(process.env, {
         AWS_REGION: 'eu-west-1',
         AWS_ACCESS_KEY_ID: 'central',
         AWS_SECRET_ACCESS_KEY: 'central',
-        AWS_ENDPOINT_URL_DYNAMODB: `http://${endpoint.hostname}:${endpoint.port}`,
+        AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
         AUDIT_TABLE_NAME: tableName,
         DRIFTWARDEN_STAGE: 'org-example',
         DRIFTWARDEN_SETTINGS: JSON.stringify({ organization: ORGANIZATION, rules: { 'public-app-ports': { mode: 'auto', parameters: { authorizedTcpPorts: '80,443' } } } }),
