@@ -23,8 +23,6 @@ export interface RuleTally {
   insufficientData: number;
 }
 
-export type { IncompleteRead };
-
 export interface ScanSummary {
   resources: number;
   evaluations: number;

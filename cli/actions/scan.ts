@@ -125,6 +125,8 @@ export async function runScan(flags: ScanFlags, context: CliContext): Promise<vo
     : // The organization's SDK clients load only for an organization scan.
       await (await import('./scan-organization')).scanOrganizationFromFlags(flags, scanOptions, context);
   const colour = context.stdout.isTTY === true && !process.env.NO_COLOR;
+  // ASFF needs a region for findings whose source names none (Terraform).
+  const findingRegion = regionsOf(flags)[0] ?? process.env.AWS_REGION;
   const options: RenderOptions = {
     rules,
     toolVersion: version,
@@ -133,7 +135,7 @@ export async function runScan(flags: ScanFlags, context: CliContext): Promise<vo
     color: false,
     all: flags.all === true,
     ...(flags.accountId !== undefined && { accountId: flags.accountId }),
-    ...((regionsOf(flags)[0] ?? process.env.AWS_REGION) !== undefined && { region: regionsOf(flags)[0] ?? process.env.AWS_REGION }),
+    ...(findingRegion !== undefined && { region: findingRegion }),
   };
   for (const destination of destinations) {
     writeTextFile(destination.file!, renderReport(destination.format, report, options));

@@ -76,5 +76,5 @@ export function locationText(evaluation: Evaluation, report: ScanReport): string
 
 /** One line per part of the input that was not read. */
 export function incompleteNotes(report: ScanReport): string[] {
-  return (report.summary.incomplete ?? []).map((part) => `Not read: ${part.resourceType}${part.region ? ` in ${part.region}` : ''} (${part.reason}).`);
+  return report.summary.incomplete.map((part) => `Not read: ${part.resourceType}${part.region ? ` in ${part.region}` : ''} (${part.reason}).`);
 }
