@@ -1,6 +1,7 @@
 'use strict';
-// The esbuild plugins every bundle of driftwarden is built with: the functions (serverless.yml's
-// `custom.esbuild.plugins`), the CLI (scripts/build-cli.js) and the benchmark.
+// The esbuild plugins the functions are bundled with (serverless.yml's `custom.esbuild.plugins`,
+// which the benchmark packages too).
 const { awsSdkTreeShaking } = require('./esbuild-aws-sdk');
+const { lambdaEnvironmentCredentials } = require('./esbuild-lambda-credentials');
 
-module.exports = [awsSdkTreeShaking];
+module.exports = [awsSdkTreeShaking, lambdaEnvironmentCredentials];
