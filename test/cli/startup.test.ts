@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../../cli/main';
 import { FIXTURES } from '../helpers';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'driftwarden.js');
@@ -12,15 +13,16 @@ writeFileSync(RECORDER, "process.on('exit', () => require('fs').writeFileSync(pr
 
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
-/** The packages (`commander`, `@aws-sdk/client-ec2`) whose files a run of the built CLI loaded. */
-function packagesLoaded(...args: string[]): Promise<{ code: number; packages: string[] }> {
+/** The packages (`commander`, `@aws-sdk/client-ec2`) whose files a run of the built CLI loaded, and whether it loaded the CLI bundle. */
+function packagesLoaded(...args: string[]): Promise<{ code: number; packages: string[]; bundle: boolean; stdout: string }> {
   const modulesFile = join(WORK, `modules-${args.join('-').replace(/\W+/g, '_')}.json`);
   const env = { PATH: process.env.PATH ?? '', HOME: WORK, MODULES_FILE: modulesFile, AWS_EC2_METADATA_DISABLED: 'true' };
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--require', RECORDER, BIN, ...args], { cwd: WORK, env }, (error) => {
+    execFile(process.execPath, ['--require', RECORDER, BIN, ...args], { cwd: WORK, env }, (error, stdout) => {
       const files = JSON.parse(readFileSync(modulesFile, 'utf8')) as string[];
       const packages = files.flatMap((file) => file.match(/node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/)?.[1]?.replace('\\', '/') ?? []);
-      resolve({ code: error ? Number(error.code) : 0, packages: [...new Set(packages)].sort() });
+      const bundle = files.some((file) => /[\\/]dist[\\/]cli\.js$/.test(file));
+      resolve({ code: error ? Number(error.code) : 0, packages: [...new Set(packages)].sort(), bundle, stdout });
     });
   });
 }
@@ -28,13 +30,17 @@ function packagesLoaded(...args: string[]): Promise<{ code: number; packages: st
 const isAwsSdk = (name: string) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/');
 
 describe('CLI start-up: each command loads its dependencies when it runs', () => {
-  it('--version loads commander and nothing else', async () => {
-    expect(await packagesLoaded('--version')).toEqual({ code: 0, packages: ['commander'] });
+  it.each(['--version', '-V'])('%s is answered before the CLI bundle loads, as the bundle answers it', async (flag) => {
+    const fromBundle: string[] = [];
+    const write = (text: string) => fromBundle.push(text);
+    expect(await runCli([flag], { stdout: { write }, stderr: { write }, now: () => new Date() })).toBe(0);
+    expect(await packagesLoaded(flag)).toEqual({ code: 0, packages: [], bundle: false, stdout: fromBundle.join('') });
   });
 
   it('--help and a command\'s help load commander and nothing else', async () => {
-    expect(await packagesLoaded('--help')).toEqual({ code: 0, packages: ['commander'] });
-    expect(await packagesLoaded('scan', '--help')).toEqual({ code: 0, packages: ['commander'] });
+    expect(await packagesLoaded('--help')).toMatchObject({ code: 0, packages: ['commander'], bundle: true });
+    expect(await packagesLoaded('scan', '--help')).toMatchObject({ code: 0, packages: ['commander'], bundle: true });
+    expect(await packagesLoaded('--version', '--help')).toMatchObject({ code: 0, packages: ['commander'], bundle: true });
   });
 
   it.each([
