@@ -209,8 +209,15 @@ class PlanConfiguration {
  * through the configuration (`aws_vpc.tools.id`, `module.sg.security_group_id`) when it names a
  * resource of the plan.
  */
+/** The instances of one configuration block (`aws_vpc.tools`, every index and module instance of it). */
+interface BlockInstances {
+  all: Instance[];
+  byAddress: Map<string, Instance>;
+  byModule: Map<string, Instance[]>;
+}
+
 class ReferenceResolver {
-  private instancesByConfigAddress: Map<string, Instance[]> | undefined;
+  private instancesByConfigAddress: Map<string, BlockInstances> | undefined;
 
   constructor(
     private readonly configuration: PlanConfiguration,
@@ -224,24 +231,30 @@ class ReferenceResolver {
     if (value !== undefined) return value;
     const target = this.configuration.targetOf(instance, attribute);
     if (!target || target.block.mode !== 'managed') return undefined;
-    const candidates = this.candidates().get(target.block.address) ?? [];
+    const candidates = this.candidates().get(target.block.address);
+    if (!candidates) return undefined;
     // `aws_vpc.tools[0].id` names one instance of a counted resource.
     const index = /^(?:data\.)?[^.]+\.[^.[]+(\[[^\]]*\])/.exec(target.reference)?.[1];
-    const exact = index === undefined ? undefined : candidates.find((candidate) => candidate.address === `${target.block.address}${index}`);
+    const exact = index === undefined ? undefined : candidates.byAddress.get(`${target.block.address}${index}`);
     if (exact) return this.keyOf(exact);
-    const sameModule = candidates.filter((candidate) => candidate.moduleAddress === instance.moduleAddress);
-    if (sameModule.length === 1) return this.keyOf(sameModule[0]!);
-    return candidates.length === 1 ? this.keyOf(candidates[0]!) : undefined;
+    const sameModule = candidates.byModule.get(instance.moduleAddress);
+    if (sameModule?.length === 1) return this.keyOf(sameModule[0]!);
+    return candidates.all.length === 1 ? this.keyOf(candidates.all[0]!) : undefined;
   }
 
-  private candidates(): Map<string, Instance[]> {
+  /** Indexed once, so resolving is a lookup however many instances a counted block has. */
+  private candidates(): Map<string, BlockInstances> {
     if (this.instancesByConfigAddress) return this.instancesByConfigAddress;
-    const index = new Map<string, Instance[]>();
+    const index = new Map<string, BlockInstances>();
     for (const instance of this.instances) {
       const configAddress = instance.address.replace(INDEX, '');
-      const list = index.get(configAddress);
-      if (list) list.push(instance);
-      else index.set(configAddress, [instance]);
+      let block = index.get(configAddress);
+      if (!block) index.set(configAddress, (block = { all: [], byAddress: new Map(), byModule: new Map() }));
+      block.all.push(instance);
+      if (!block.byAddress.has(instance.address)) block.byAddress.set(instance.address, instance);
+      const moduleInstances = block.byModule.get(instance.moduleAddress);
+      if (moduleInstances) moduleInstances.push(instance);
+      else block.byModule.set(instance.moduleAddress, [instance]);
     }
     this.instancesByConfigAddress = index;
     return index;
@@ -383,6 +396,7 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
   };
   // Related instances (standalone ingress rules, bucket encryption, secret rotation), with the key of the resource they point at.
   const related: { instance: Instance; definition: AnyResourceTypeDefinition; target: string | undefined }[] = [];
+  const relatedByTarget = new Map<AnyResourceTypeDefinition, Map<string | undefined, Instance[]>>();
   const skippedTypes: Record<string, number> = {};
   const resources: Resource[] = [];
 
@@ -396,7 +410,13 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
     }
     const mapping = terraformDefinition(instance.type);
     if (mapping?.role === 'related') {
-      related.push({ instance, definition: mapping.definition, target: resolver.resolve(instance, mapping.definition.terraform.related![instance.type]!) });
+      const entry = { instance, definition: mapping.definition, target: resolver.resolve(instance, mapping.definition.terraform.related![instance.type]!) };
+      related.push(entry);
+      const byTarget = relatedByTarget.get(entry.definition) ?? new Map<string | undefined, Instance[]>();
+      relatedByTarget.set(entry.definition, byTarget);
+      const belonging = byTarget.get(entry.target);
+      if (belonging) belonging.push(instance);
+      else byTarget.set(entry.target, [instance]);
     }
   }
 
@@ -413,7 +433,7 @@ export function readTerraform(raw: unknown, file = 'Terraform JSON'): SourceResu
     const keys = keysByType.get(definition.type) ?? new Set<string>();
     keys.add(id);
     keysByType.set(definition.type, keys);
-    const belonging = related.filter((entry) => entry.definition === definition && entry.target === id).map((entry) => entry.instance);
+    const belonging = relatedByTarget.get(definition)?.get(id) ?? [];
     const model = definition.terraform.resources[instance.type]!(instance, { key: id, related: belonging, plan });
     const v = instance.values;
     const arn = asString(v.arn);
