@@ -17,7 +17,7 @@ export interface FunctionLoad {
   processMs: number;
   /** CPU time (user + system) of that whole process, start-up included, median. */
   cpuMs: number;
-  /** Time of the `require()` call alone inside that process, median. */
+  /** Time of loading the handler module alone (`import()`) inside that process, median. */
   requireMs: number;
 }
 
@@ -25,7 +25,7 @@ export interface FunctionPackage {
   name: string;
   handler: string;
   zipBytes: number;
-  /** Entries in the zip; a bundled function ships its handler file and nothing else. */
+  /** Entries in the zip; a bundled function ships its handler file and that bundle's chunks, nothing else. */
   files: string[];
   shipsNodeModules: boolean;
   shipsSourceMaps: boolean;
@@ -52,7 +52,8 @@ export interface PackagingResult {
   loadRuns: number;
 }
 
-const PROBE = `const path = process.argv[1]; const start = process.hrtime.bigint(); require(path); process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6));`;
+// import() loads an ES module handler (the functions) and a CommonJS one (the unbundled build) alike, as Lambda does.
+const PROBE = `const url = require('node:url').pathToFileURL(process.argv[1]).href; const start = process.hrtime.bigint(); import(url).then(() => process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6)));`;
 
 /** Preloaded into every timed process: at exit, its whole CPU time (process.cpuUsage counts from the process's start). */
 const CPU_REPORTER = `process.on('exit', () => { const { user, system } = process.cpuUsage(); process.stderr.write('\\ncpu-us ' + (user + system) + '\\n'); });`;
@@ -97,6 +98,14 @@ interface ServiceFunction {
 
 /** `handlers/config-rule.handler` → `handlers/config-rule` (the module path, without the export). */
 const handlerModule = (handler: string) => handler.slice(0, handler.lastIndexOf('.'));
+
+/** The file Lambda loads for `handler` from `dir`: it tries `.js`, `.mjs` and `.cjs`, in that order. */
+function handlerFile(dir: string, handler: string): string {
+  const candidates = ['.js', '.mjs', '.cjs'].map((extension) => join(dir, `${handlerModule(handler)}${extension}`));
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) throw new Error(`No handler file for ${handler} in ${dir}`);
+  return found;
+}
 
 /** The `custom.esbuild.exclude` serverless.yml sets, and the document to write a variant of it from. */
 function readConfig(projectDir: string) {
@@ -191,6 +200,11 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
   // The alternative is packaged from a copy of serverless.yml that differs only in custom.esbuild.exclude.
   const alternativeConfig = `serverless.bench-sdk-${other}.yml`;
   config.document.setIn(['custom', 'esbuild', 'exclude'], otherExclude);
+  if (other === 'runtime') {
+    // The runtime's SDK is found through NODE_PATH, which ES modules do not read: that variant is CommonJS.
+    for (const [key, value] of [['format', 'cjs'], ['splitting', false], ['outputFileExtension', '.js']] as const) config.document.setIn(['custom', 'esbuild', key], value);
+    config.document.deleteIn(['custom', 'esbuild', 'banner']);
+  }
   writeFileSync(join(projectDir, alternativeConfig), config.document.toString());
 
   const variants: PackagingVariant[] = [];
@@ -245,13 +259,13 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
   const packaged = variants.map((variant) =>
     functions.map((fn) =>
       target(
-        join(workDir, `extract-sdk-${variant.sdk}`, fn.name, `${handlerModule(fn.handler)}.js`),
+        handlerFile(join(workDir, `extract-sdk-${variant.sdk}`, fn.name), fn.handler),
         // The runtime's SDK lives in /var/runtime/node_modules, on NODE_PATH; here the project's copy stands in for it.
         variant.sdk === 'runtime' ? { ...envOf(fn), NODE_PATH: join(projectDir, 'node_modules') } : envOf(fn),
       ),
     ),
   );
-  const unbundled = functions.map((fn) => target(join(unbundledDir, `${handlerModule(fn.handler)}.js`), envOf(fn)));
+  const unbundled = functions.map((fn) => target(handlerFile(unbundledDir, fn.handler), envOf(fn)));
   const all = [empty, cliVersion, ...packaged.flat(), ...unbundled];
   // One untimed round fills the OS file cache, as a warm Lambda host would have it.
   timeLoads(all, 1, cpuReporter);

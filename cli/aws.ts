@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
-import { awsClientConfig, createAwsClients } from '../lib/aws/clients';
+import { createAwsClients } from '../lib/aws/clients';
+import { awsClientConfig } from '../lib/aws/client-config';
 import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../lib/errors';
 import { createLookups, mergeLookupData } from '../lib/lookups';
 import { collectLiveResources, resourceTypesOf } from '../lib/sources/live';

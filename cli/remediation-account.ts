@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig, createAwsClients, type AwsClients } from '../lib/aws/clients';
+import { createAwsClients, type AwsClients } from '../lib/aws/clients';
+import { awsClientConfig } from '../lib/aws/client-config';
 import { readResource } from '../lib/aws/inventory';
 import { loadLookups } from '../lib/aws/lookups';
 import type { Finding } from '../lib/finding';

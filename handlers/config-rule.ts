@@ -2,12 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { awsClientConfig, createAwsClients, worstCaseCallMs } from '../lib/aws/clients';
+import { createAwsClients } from '../lib/aws/clients';
+import { awsClientConfig, onFirstUse, worstCaseCallMs } from '../lib/aws/client-config';
 import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
 import { handleRuleInvocation, type RuleHandlerOutcome } from '../lib/config-rule/handle';
 import { MemberAccess } from '../lib/organization/member-access';
@@ -18,17 +16,29 @@ const logger = new Logger({ serviceName: 'driftwarden' });
 const metrics = new Metrics({ namespace: 'driftwarden', serviceName: 'driftwarden' });
 const settings = deployedSettings(RULES);
 const region = process.env.AWS_REGION ?? 'us-east-1';
-const config = new ConfigServiceClient(awsClientConfig({ region }));
+// Clients are made on the first invocation that needs them: loading their SDK code is most of a cold start.
+const config = onFirstUse(async () => {
+  const { ConfigServiceClient } = await import('../lib/aws/sdk/config-service');
+  return new ConfigServiceClient(awsClientConfig({ region }));
+});
 const clients = createAwsClients({ region });
 // Organization mode: Config in every member account invokes this function; it reads and reports there.
-const members = settings.organization
-  ? new MemberAccess({
-      organization: settings.organization,
-      role: 'read',
-      sts: new STSClient(awsClientConfig({ region })),
-      organizations: new OrganizationsClient(awsClientConfig({ region: 'us-east-1' })),
-      sessionName: 'driftwarden-config-rule',
-      extraClients: (memberRegion, credentials) => ({ config: new ConfigServiceClient(awsClientConfig({ region: memberRegion, credentials })) }),
+const organization = settings.organization;
+const members = organization
+  ? onFirstUse(async () => {
+      const [{ ConfigServiceClient }, { OrganizationsClient }, { STSClient }] = await Promise.all([
+        import('../lib/aws/sdk/config-service'),
+        import('../lib/aws/sdk/organizations'),
+        import('../lib/aws/sdk/sts'),
+      ]);
+      return new MemberAccess({
+        organization,
+        role: 'read',
+        sts: new STSClient(awsClientConfig({ region })),
+        organizations: new OrganizationsClient(awsClientConfig({ region: 'us-east-1' })),
+        sessionName: 'driftwarden-config-rule',
+        extraClients: (memberRegion, credentials) => ({ config: new ConfigServiceClient(awsClientConfig({ region: memberRegion, credentials })) }),
+      });
     })
   : undefined;
 
@@ -56,9 +66,9 @@ export const handler = middy(async (event: unknown, context: Context) => {
   const accountId = (event as { accountId?: string } | null)?.accountId;
   // Organization mode: an account the settings do not select fails the invocation (EventOutOfScopeError,
   // logged below) before any role is assumed; a selected one is read and reported as its read role.
-  const member = members ? await members.enter(accountId ?? '', region) : undefined;
+  const member = members ? await (await members()).enter(accountId ?? '', region) : undefined;
   if (member) logger.appendKeys({ accountId: member.account.id, accountName: member.account.name });
-  const target = member ?? { config, clients };
+  const target = member ?? { config: await config(), clients };
   const outcome = await handleRuleInvocation(event, {
     rules: RULES,
     settings,

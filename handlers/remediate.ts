@@ -2,12 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { configRuleName, enabledRules } from '../lib/config-rule/names';
-import { awsClientConfig, createAwsClients, worstCaseCallMs, type AwsClients } from '../lib/aws/clients';
+import { createAwsClients, type AwsClients } from '../lib/aws/clients';
+import { awsClientConfig, onFirstUse, worstCaseCallMs } from '../lib/aws/client-config';
 import { readResource } from '../lib/aws/inventory';
 import { loadLookups } from '../lib/aws/lookups';
 import { SettingsError } from '../lib/errors';
@@ -38,8 +37,11 @@ function required(name: string): string {
   return value;
 }
 
-const audit = new DynamoDbAuditLog(new DynamoDBClient(awsClientConfig({ region })), required('AUDIT_TABLE_NAME'));
-const events = new EventBridgePublisher(new EventBridgeClient(awsClientConfig({ region })), stage, process.env.EVENT_BUS_NAME || 'default');
+const auditTable = required('AUDIT_TABLE_NAME');
+const eventBus = process.env.EVENT_BUS_NAME || 'default';
+// Clients are made on the first invocation that needs them: loading their SDK code is most of a cold start.
+const audit = onFirstUse(async () => new DynamoDbAuditLog(new (await import('../lib/aws/sdk/dynamodb')).DynamoDBClient(awsClientConfig({ region })), auditTable));
+const events = onFirstUse(async () => new EventBridgePublisher(new (await import('../lib/aws/sdk/eventbridge')).EventBridgeClient(awsClientConfig({ region })), stage, eventBus));
 const stack = {
   ...(process.env.DRIFTWARDEN_KMS_KEY_ARN && { kmsKeyArn: process.env.DRIFTWARDEN_KMS_KEY_ARN }),
   ...(process.env.FLOW_LOG_ROLE_ARN && { flowLogRoleArn: process.env.FLOW_LOG_ROLE_ARN }),
@@ -100,8 +102,8 @@ async function remediate(finding: Finding, member: MemberTarget | undefined, lam
     settings,
     // The stack's KMS key and flow-log role live in this account: a member account's fix goes without them.
     stack: member ? {} : stack,
-    audit,
-    events,
+    audit: await audit(),
+    events: await events(),
     clients,
     readLiveResource: async (current) => (isResourceType(current.resourceType) ? readResource(current.resourceType, current.resourceId, clients, context) : undefined),
     loadLookups: async (rule, resource) => createLookups(await loadLookups(rule.lookups, clients, { resources: [resource] })),

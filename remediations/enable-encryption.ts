@@ -1,4 +1,3 @@
-import { GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
 import { ENCRYPTED_RESOURCE_TYPES, type EncryptedResourceType, type EncryptionProperties, type ResourceOf } from '../lib/model';
 import { applySteps, errorCode, isRetryable } from '../lib/remediation/execute';
 import {
@@ -300,7 +299,8 @@ async function apply(plan: RemediationPlan, clients: RemediationClients): Promis
   if (ebsDefault) {
     // Account-level state is not part of the volume: read it now, so undo never turns off what was on.
     try {
-      const state = await clients.ec2.send(new GetEbsEncryptionByDefaultCommand({}));
+      const ec2 = await clients.ec2();
+      const state = await ec2.client.send(new ec2.GetEbsEncryptionByDefaultCommand({}));
       if (state.EbsEncryptionByDefault) {
         return {
           outcome: 'already-fixed',

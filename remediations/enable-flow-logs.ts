@@ -1,4 +1,4 @@
-import { DescribeFlowLogsCommand, type FlowLog as Ec2FlowLog } from '@aws-sdk/client-ec2';
+import type { FlowLog as Ec2FlowLog } from '@aws-sdk/client-ec2';
 import { isDeliveryFailing } from '../lib/model';
 import { applyResultOf, errorCode, isRetryable, performSteps } from '../lib/remediation/execute';
 import {
@@ -30,7 +30,8 @@ async function verifyFlowLog(flowLogId: string, waitSeconds: number, clients: Re
   let last: Ec2FlowLog | undefined;
   for (let poll = 1; poll <= polls; poll++) {
     try {
-      const response = await clients.ec2.send(new DescribeFlowLogsCommand({ FlowLogIds: [flowLogId] }));
+      const ec2 = await clients.ec2();
+      const response = await ec2.client.send(new ec2.DescribeFlowLogsCommand({ FlowLogIds: [flowLogId] }));
       last = response.FlowLogs?.find((flowLog) => flowLog.FlowLogId === flowLogId);
     } catch (error) {
       return { ok: false, message: `Flow log ${flowLogId} was created, but checking it failed: ${errorCode(error)}: ${(error as Error).message}`, retryable: isRetryable(error) };

@@ -30,7 +30,8 @@ function fromApi(table: TableDescription, tags: Tags, context: LiveContext): Typ
 }
 
 async function describeTable(clients: AwsClients, name: string): Promise<TableDescription | undefined> {
-  return unlessGone(['ResourceNotFoundException'], async () => (await clients.dynamodb.send(new clients.sdk.DescribeTableCommand({ TableName: name }))).Table);
+  const dynamodb = await clients.dynamodb();
+  return unlessGone(['ResourceNotFoundException'], async () => (await dynamodb.client.send(new dynamodb.DescribeTableCommand({ TableName: name }))).Table);
 }
 
 export default defineResourceType({
@@ -50,7 +51,8 @@ export default defineResourceType({
     pageSizes: { 'DynamoDB:ListTables': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'dynamodb:table');
-      for await (const page of clients.sdk.paginateListTables({ client: clients.dynamodb }, { Limit: PAGE_SIZE })) {
+      const dynamodb = await clients.dynamodb();
+      for await (const page of dynamodb.paginateListTables({ client: dynamodb.client }, { Limit: PAGE_SIZE })) {
         const tables = await mapWithConcurrency(page.TableNames ?? [], context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (name) => {
           const table = await describeTable(clients, name);
           return table && fromApi(table, (table.TableArn && tags.get(table.TableArn)) || {}, context);

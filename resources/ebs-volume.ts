@@ -30,13 +30,15 @@ export default defineResourceType({
     permissions: ['ec2:DescribeVolumes'],
     pageSizes: { 'EC2:DescribeVolumes': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of clients.sdk.paginateDescribeVolumes({ client: clients.ec2 }, { MaxResults: PAGE_SIZE })) {
+      const ec2 = await clients.ec2();
+      for await (const page of ec2.paginateDescribeVolumes({ client: ec2.client }, { MaxResults: PAGE_SIZE })) {
         yield (page.Volumes ?? []).map((volume) => fromApi(volume, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['InvalidVolume.NotFound'], async () => {
-        const { Volumes } = await clients.ec2.send(new clients.sdk.DescribeVolumesCommand({ VolumeIds: [id] }));
+        const ec2 = await clients.ec2();
+        const { Volumes } = await ec2.client.send(new ec2.DescribeVolumesCommand({ VolumeIds: [id] }));
         return Volumes?.[0] && fromApi(Volumes[0], context);
       }),
     minimumCalls: ({ resources }) => ({ 'EC2:DescribeVolumes': pages(resources, PAGE_SIZE) }),

@@ -38,13 +38,15 @@ export default defineResourceType({
     pageSizes: { 'ECR:DescribeRepositories': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'ecr:repository');
-      for await (const page of clients.sdk.paginateDescribeRepositories({ client: clients.ecr }, { maxResults: PAGE_SIZE })) {
+      const ecr = await clients.ecr();
+      for await (const page of ecr.paginateDescribeRepositories({ client: ecr.client }, { maxResults: PAGE_SIZE })) {
         yield (page.repositories ?? []).filter((repository) => repository.repositoryName).map((repository) => fromApi(repository, (repository.repositoryArn && tags.get(repository.repositoryArn)) || {}, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['RepositoryNotFoundException'], async () => {
-        const repository = (await clients.ecr.send(new clients.sdk.DescribeRepositoriesCommand({ repositoryNames: [id] }))).repositories?.[0];
+        const ecr = await clients.ecr();
+        const repository = (await ecr.client.send(new ecr.DescribeRepositoriesCommand({ repositoryNames: [id] }))).repositories?.[0];
         return repository && fromApi(repository, repository.repositoryArn ? await tagsOf(clients, repository.repositoryArn) : {}, context);
       }),
     minimumCalls: ({ resources, tagged }) => ({

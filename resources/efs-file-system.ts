@@ -30,13 +30,15 @@ export default defineResourceType({
     permissions: ['elasticfilesystem:DescribeFileSystems'],
     pageSizes: { 'EFS:DescribeFileSystems': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of clients.sdk.paginateDescribeFileSystems({ client: clients.efs }, { MaxItems: PAGE_SIZE })) {
+      const efs = await clients.efs();
+      for await (const page of efs.paginateDescribeFileSystems({ client: efs.client }, { MaxItems: PAGE_SIZE })) {
         yield (page.FileSystems ?? []).map((fileSystem) => fromApi(fileSystem, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['FileSystemNotFound'], async () => {
-        const { FileSystems } = await clients.efs.send(new clients.sdk.DescribeFileSystemsCommand({ FileSystemId: id }));
+        const efs = await clients.efs();
+        const { FileSystems } = await efs.client.send(new efs.DescribeFileSystemsCommand({ FileSystemId: id }));
         return FileSystems?.[0] && fromApi(FileSystems[0], context);
       }),
     minimumCalls: ({ resources }) => ({ 'EFS:DescribeFileSystems': pages(resources, PAGE_SIZE) }),

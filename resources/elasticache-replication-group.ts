@@ -33,13 +33,15 @@ export default defineResourceType({
     pageSizes: { 'ElastiCache:DescribeReplicationGroups': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'elasticache:replicationgroup');
-      for await (const page of clients.sdk.paginateDescribeReplicationGroups({ client: clients.elastiCache }, { MaxRecords: PAGE_SIZE })) {
+      const elastiCache = await clients.elastiCache();
+      for await (const page of elastiCache.paginateDescribeReplicationGroups({ client: elastiCache.client }, { MaxRecords: PAGE_SIZE })) {
         yield (page.ReplicationGroups ?? []).filter((group) => group.ReplicationGroupId).map((group) => fromApi(group, (group.ARN && tags.get(group.ARN)) || {}, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['ReplicationGroupNotFoundFault'], async () => {
-        const group = (await clients.elastiCache.send(new clients.sdk.DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups?.[0];
+        const elastiCache = await clients.elastiCache();
+        const group = (await elastiCache.client.send(new elastiCache.DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups?.[0];
         return group && fromApi(group, group.ARN ? await tagsOf(clients, group.ARN) : {}, context);
       }),
     minimumCalls: ({ resources, tagged }) => ({

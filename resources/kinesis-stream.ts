@@ -29,7 +29,8 @@ function fromApi(stream: StreamDescriptionSummary, tags: Tags, context: LiveCont
 
 /** ListStreams gives names and ARNs only; the encryption comes from DescribeStreamSummary. */
 async function describeStream(clients: AwsClients, name: string): Promise<StreamDescriptionSummary | undefined> {
-  return unlessGone(['ResourceNotFoundException'], async () => (await clients.kinesis.send(new clients.sdk.DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary);
+  const kinesis = await clients.kinesis();
+  return unlessGone(['ResourceNotFoundException'], async () => (await kinesis.client.send(new kinesis.DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary);
 }
 
 export default defineResourceType({
@@ -46,7 +47,8 @@ export default defineResourceType({
     pageSizes: { 'Kinesis:ListStreams': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'kinesis:stream');
-      for await (const page of clients.sdk.paginateListStreams({ client: clients.kinesis }, { Limit: PAGE_SIZE })) {
+      const kinesis = await clients.kinesis();
+      for await (const page of kinesis.paginateListStreams({ client: kinesis.client }, { Limit: PAGE_SIZE })) {
         const names = page.StreamNames ?? [];
         const streams = await mapWithConcurrency(names, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (name) => {
           const stream = await describeStream(clients, name);

@@ -40,13 +40,15 @@ export default defineResourceType({
     pageSizes: { 'CloudWatchLogs:DescribeLogGroups': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'logs:log-group');
-      for await (const page of clients.sdk.paginateDescribeLogGroups({ client: clients.logs }, { limit: PAGE_SIZE })) {
+      const logs = await clients.logs();
+      for await (const page of logs.paginateDescribeLogGroups({ client: logs.client }, { limit: PAGE_SIZE })) {
         yield (page.logGroups ?? []).filter((group) => group.logGroupName).map((group) => fromApi(group, tags.get(logGroupArn(group) ?? '') ?? {}, context));
       }
     },
     async read(clients, id, context) {
       // The prefix can match longer names too; page until the exact one shows up.
-      for await (const page of clients.sdk.paginateDescribeLogGroups({ client: clients.logs }, { logGroupNamePrefix: id, limit: PAGE_SIZE })) {
+      const logs = await clients.logs();
+      for await (const page of logs.paginateDescribeLogGroups({ client: logs.client }, { logGroupNamePrefix: id, limit: PAGE_SIZE })) {
         const group = page.logGroups?.find((candidate) => candidate.logGroupName === id);
         if (group) {
           const arn = logGroupArn(group);

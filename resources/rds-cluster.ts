@@ -32,13 +32,15 @@ export default defineResourceType({
     permissions: ['rds:DescribeDBClusters'],
     pageSizes: { 'RDS:DescribeDBClusters': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of clients.sdk.paginateDescribeDBClusters({ client: clients.rds }, { MaxRecords: PAGE_SIZE })) {
+      const rds = await clients.rds();
+      for await (const page of rds.paginateDescribeDBClusters({ client: rds.client }, { MaxRecords: PAGE_SIZE })) {
         yield (page.DBClusters ?? []).map((cluster) => fromApi(cluster, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['DBClusterNotFoundFault'], async () => {
-        const { DBClusters } = await clients.rds.send(new clients.sdk.DescribeDBClustersCommand({ Filters: [{ Name: 'db-cluster-resource-id', Values: [id] }] }));
+        const rds = await clients.rds();
+        const { DBClusters } = await rds.client.send(new rds.DescribeDBClustersCommand({ Filters: [{ Name: 'db-cluster-resource-id', Values: [id] }] }));
         return DBClusters?.[0] && fromApi(DBClusters[0], context);
       }),
     minimumCalls: ({ resources }) => ({ 'RDS:DescribeDBClusters': pages(resources, PAGE_SIZE) }),

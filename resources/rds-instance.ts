@@ -32,13 +32,15 @@ export default defineResourceType({
     permissions: ['rds:DescribeDBInstances'],
     pageSizes: { 'RDS:DescribeDBInstances': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of clients.sdk.paginateDescribeDBInstances({ client: clients.rds }, { MaxRecords: PAGE_SIZE })) {
+      const rds = await clients.rds();
+      for await (const page of rds.paginateDescribeDBInstances({ client: rds.client }, { MaxRecords: PAGE_SIZE })) {
         yield (page.DBInstances ?? []).map((instance) => fromApi(instance, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['DBInstanceNotFound', 'DBInstanceNotFoundFault'], async () => {
-        const { DBInstances } = await clients.rds.send(new clients.sdk.DescribeDBInstancesCommand({ Filters: [{ Name: 'dbi-resource-id', Values: [id] }] }));
+        const rds = await clients.rds();
+        const { DBInstances } = await rds.client.send(new rds.DescribeDBInstancesCommand({ Filters: [{ Name: 'dbi-resource-id', Values: [id] }] }));
         return DBInstances?.[0] && fromApi(DBInstances[0], context);
       }),
     minimumCalls: ({ resources }) => ({ 'RDS:DescribeDBInstances': pages(resources, PAGE_SIZE) }),

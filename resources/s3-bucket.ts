@@ -25,7 +25,8 @@ function bucketArn(name: string): string {
  */
 async function readEncryption(clients: AwsClients, bucket: string): Promise<EncryptionProperties | undefined> {
   try {
-    const response = await clients.s3.send(new clients.sdk.GetBucketEncryptionCommand({ Bucket: bucket }));
+    const s3 = await clients.s3();
+    const response = await s3.client.send(new s3.GetBucketEncryptionCommand({ Bucket: bucket }));
     const byDefault = response.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
     if (!byDefault?.SSEAlgorithm) return SSE_S3;
     return { encrypted: true, algorithm: byDefault.SSEAlgorithm, ...(byDefault.KMSMasterKeyID !== undefined && { kmsKeyId: byDefault.KMSMasterKeyID }) };
@@ -86,7 +87,8 @@ export default defineResourceType({
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 's3');
       // BucketRegion keeps each region's sweep to its own buckets (ListBuckets is otherwise global).
-      const bucketPages = clients.sdk.paginateListBuckets({ client: clients.s3 }, { BucketRegion: context.region, MaxBuckets: PAGE_SIZE });
+      const s3 = await clients.s3();
+      const bucketPages = s3.paginateListBuckets({ client: s3.client }, { BucketRegion: context.region, MaxBuckets: PAGE_SIZE });
       for await (const page of bucketPages) {
         const names = (page.Buckets ?? []).flatMap((bucket) => (bucket.Name ? [bucket.Name] : []));
         const buckets = await mapWithConcurrency(names, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (name) => {

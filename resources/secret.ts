@@ -98,12 +98,16 @@ export default defineResourceType({
     permissions: ['secretsmanager:ListSecrets', 'secretsmanager:DescribeSecret'],
     pageSizes: { 'SecretsManager:ListSecrets': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of clients.sdk.paginateListSecrets({ client: clients.secretsManager }, { MaxResults: PAGE_SIZE })) {
+      const secretsManager = await clients.secretsManager();
+      for await (const page of secretsManager.paginateListSecrets({ client: secretsManager.client }, { MaxResults: PAGE_SIZE })) {
         yield (page.SecretList ?? []).map((secret) => fromApi(secret, context));
       }
     },
     read: (clients, id, context) =>
-      unlessGone(['ResourceNotFoundException'], async () => fromApi(await clients.secretsManager.send(new clients.sdk.DescribeSecretCommand({ SecretId: id })), context)),
+      unlessGone(['ResourceNotFoundException'], async () => {
+        const secretsManager = await clients.secretsManager();
+        return fromApi(await secretsManager.client.send(new secretsManager.DescribeSecretCommand({ SecretId: id })), context);
+      }),
     minimumCalls: ({ resources }) => ({ 'SecretsManager:ListSecrets': pages(resources, PAGE_SIZE) }),
   },
   terraform: {

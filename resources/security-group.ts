@@ -153,9 +153,10 @@ function fromApi(group: SecurityGroup, rules: readonly SecurityGroupRule[] | und
 async function rulesByGroup(clients: AwsClients, groupIds: readonly string[]): Promise<Map<string, SecurityGroupRule[]> | undefined> {
   try {
     const byGroup = new Map<string, SecurityGroupRule[]>(groupIds.map((id) => [id, []]));
+    const ec2 = await clients.ec2();
     for (const ids of chunks(groupIds, EC2_FILTER_VALUES_MAX)) {
-      const rulePages = clients.sdk.paginateDescribeSecurityGroupRules(
-        { client: clients.ec2 },
+      const rulePages = ec2.paginateDescribeSecurityGroupRules(
+        { client: ec2.client },
         { Filters: [{ Name: 'group-id', Values: ids }], MaxResults: PAGE_SIZES['EC2:DescribeSecurityGroupRules'] },
       );
       for await (const page of rulePages) {
@@ -274,7 +275,8 @@ export default defineResourceType({
     permissions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
     pageSizes: PAGE_SIZES,
     async *list(clients, context) {
-      const groupPages = clients.sdk.paginateDescribeSecurityGroups({ client: clients.ec2 }, { MaxResults: PAGE_SIZES['EC2:DescribeSecurityGroups'] });
+      const ec2 = await clients.ec2();
+      const groupPages = ec2.paginateDescribeSecurityGroups({ client: ec2.client }, { MaxResults: PAGE_SIZES['EC2:DescribeSecurityGroups'] });
       for await (const page of groupPages) {
         const groups = (page.SecurityGroups ?? []).filter((group) => group.GroupId);
         if (groups.length === 0) continue;
@@ -284,7 +286,8 @@ export default defineResourceType({
     },
     read: (clients, id, context) =>
       unlessGone(['InvalidGroup.NotFound', 'InvalidGroupId.Malformed'], async () => {
-        const { SecurityGroups } = await clients.ec2.send(new clients.sdk.DescribeSecurityGroupsCommand({ GroupIds: [id] }));
+        const ec2 = await clients.ec2();
+        const { SecurityGroups } = await ec2.client.send(new ec2.DescribeSecurityGroupsCommand({ GroupIds: [id] }));
         const group = SecurityGroups?.[0];
         if (!group) return undefined;
         const rules = await rulesByGroup(clients, [id]);

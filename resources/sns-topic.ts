@@ -13,7 +13,8 @@ const PAGE_SIZE = 100;
 /** A topic's KMS key, from GetTopicAttributes (ListTopics returns ARNs only). `undefined` when gone. */
 async function readTopic(clients: AwsClients, topicArn: string, tags: Tags, context: LiveContext): Promise<TypedResource<'AWS::SNS::Topic', EncryptionProperties> | undefined> {
   try {
-    const { Attributes: attributes = {} } = await clients.sns.send(new clients.sdk.GetTopicAttributesCommand({ TopicArn: topicArn }));
+    const sns = await clients.sns();
+    const { Attributes: attributes = {} } = await sns.client.send(new sns.GetTopicAttributesCommand({ TopicArn: topicArn }));
     const kmsKeyId = attributes.KmsMasterKeyId || undefined;
     return withoutUndefined({
       type: 'AWS::SNS::Topic' as const,
@@ -45,7 +46,8 @@ export default defineResourceType({
     pageSizes: { 'SNS:ListTopics': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'sns:topic');
-      for await (const page of clients.sdk.paginateListTopics({ client: clients.sns }, {})) {
+      const sns = await clients.sns();
+      for await (const page of sns.paginateListTopics({ client: sns.client }, {})) {
         const arns = (page.Topics ?? []).flatMap((topic) => (topic.TopicArn ? [topic.TopicArn] : []));
         const topics = await mapWithConcurrency(arns, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, (arn) => readTopic(clients, arn, tags.get(arn) ?? {}, context));
         yield topics.filter((topic) => topic !== undefined);

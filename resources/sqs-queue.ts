@@ -25,8 +25,9 @@ function queueName(queueUrl: string): string {
 /** Config and Terraform know a queue by its URL; ARNs are `arn:aws:sqs:<region>:<account>:<name>`. */
 async function readQueue(clients: AwsClients, queueUrl: string, tags: Tags | undefined, context: LiveContext): Promise<TypedResource<'AWS::SQS::Queue', EncryptionProperties> | undefined> {
   try {
-    const { Attributes: attributes = {} } = await clients.sqs.send(
-      new clients.sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'KmsMasterKeyId', 'SqsManagedSseEnabled'] }),
+    const sqs = await clients.sqs();
+    const { Attributes: attributes = {} } = await sqs.client.send(
+      new sqs.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'KmsMasterKeyId', 'SqsManagedSseEnabled'] }),
     );
     const arn = attributes.QueueArn;
     return withoutUndefined({
@@ -59,7 +60,8 @@ export default defineResourceType({
     pageSizes: { 'SQS:ListQueues': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
       const tags = await tagsOfRegion(clients, 'sqs');
-      for await (const page of clients.sdk.paginateListQueues({ client: clients.sqs }, { MaxResults: PAGE_SIZE })) {
+      const sqs = await clients.sqs();
+      for await (const page of sqs.paginateListQueues({ client: sqs.client }, { MaxResults: PAGE_SIZE })) {
         const urls = page.QueueUrls ?? [];
         const queues = await mapWithConcurrency(urls, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (url) => {
           const queue = await readQueue(clients, url, {}, context);

@@ -33,13 +33,15 @@ export default defineResourceType({
     permissions: ['ec2:DescribeVpcs'],
     pageSizes: { 'EC2:DescribeVpcs': PAGE_SIZE },
     async *list(clients, context) {
-      for await (const page of clients.sdk.paginateDescribeVpcs({ client: clients.ec2 }, { MaxResults: PAGE_SIZE })) {
+      const ec2 = await clients.ec2();
+      for await (const page of ec2.paginateDescribeVpcs({ client: ec2.client }, { MaxResults: PAGE_SIZE })) {
         yield (page.Vpcs ?? []).map((vpc) => fromApi(vpc, context));
       }
     },
     read: (clients, id, context) =>
       unlessGone(['InvalidVpcID.NotFound'], async () => {
-        const { Vpcs } = await clients.ec2.send(new clients.sdk.DescribeVpcsCommand({ VpcIds: [id] }));
+        const ec2 = await clients.ec2();
+        const { Vpcs } = await ec2.client.send(new ec2.DescribeVpcsCommand({ VpcIds: [id] }));
         return Vpcs?.[0] && fromApi(Vpcs[0], context);
       }),
     minimumCalls: ({ resources }) => ({ 'EC2:DescribeVpcs': pages(resources, PAGE_SIZE) }),

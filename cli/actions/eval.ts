@@ -1,5 +1,6 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { awsClientConfig, createAwsClients } from '../../lib/aws/clients';
+import { createAwsClients } from '../../lib/aws/clients';
+import { awsClientConfig } from '../../lib/aws/client-config';
 import { awsRuleRunSources } from '../../lib/config-rule/aws-sources';
 import { readRuleInvocation } from '../../lib/config-rule/invocation';
 import { toConfigEvaluation } from '../../lib/config-rule/report';

@@ -1,5 +1,5 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { awsClientConfig } from '../../lib/aws/clients';
+import { awsClientConfig } from '../../lib/aws/client-config';
 import { readAggregator } from '../../lib/organization/aggregator';
 import type { AnyRule } from '../../lib/rule';
 import type { SourceResult } from '../../lib/sources/source';

@@ -1,6 +1,6 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
-import { awsClientConfig } from '../../lib/aws/clients';
+import { awsClientConfig } from '../../lib/aws/client-config';
 import { UsageError } from '../../lib/errors';
 import { listOrganizationAccounts } from '../../lib/organization/accounts';
 import { scanOrganization, type OrganizationScanReport } from '../../lib/organization/org-scan';

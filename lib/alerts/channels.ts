@@ -1,6 +1,6 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { AlertDeliveryError } from '../errors';
 import type { Alert } from './alert';
 import type { EmailMessage } from './email';
@@ -8,6 +8,7 @@ import type { SlackMessage } from './slack';
 
 /** Email goes out through the SNS topic; its email subscriptions are the recipients. */
 export async function publishEmail(sns: SNSClient, topicArn: string, email: EmailMessage): Promise<string | undefined> {
+  const { PublishCommand } = await import('../aws/sdk/sns');
   const response = await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: email.subject, Message: email.body }));
   return response.MessageId;
 }
@@ -17,6 +18,7 @@ export async function publishEmail(sns: SNSClient, topicArn: string, email: Emai
  * field. Read at run time so the URL is never in the template or the environment.
  */
 export async function readWebhookUrl(secrets: SecretsManagerClient, secretArn: string): Promise<string> {
+  const { GetSecretValueCommand } = await import('../aws/sdk/secrets-manager');
   const response = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
   const value = response.SecretString?.trim();
   if (!value) throw new AlertDeliveryError(`Secret ${secretArn} has no string value`);
@@ -43,6 +45,7 @@ export interface UndeliveredAlert {
 }
 
 export async function sendToDeadLetterQueue(sqs: SQSClient, queueUrl: string, undelivered: UndeliveredAlert): Promise<void> {
+  const { SendMessageCommand } = await import('../aws/sdk/sqs');
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: queueUrl,

@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { isConditionalCheckFailure } from '../aws/aws-errors';
+import { onFirstUse, type Service } from '../aws/client-config';
 import type { Alert } from './alert';
 
 /**
@@ -51,14 +52,19 @@ function findingKey(alert: Pick<Alert, 'configRuleName' | 'resourceType' | 'reso
 }
 
 
+type DocumentsService = Service<typeof import('../aws/sdk/dynamodb-documents'), DynamoDBDocumentClient>;
+
 export class DynamoDedupStore implements DedupStore {
-  private readonly documents: DynamoDBDocumentClient;
+  private readonly documents: () => Promise<DocumentsService>;
 
   constructor(
     client: DynamoDBClient,
     private readonly options: DynamoDedupOptions,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client);
+    this.documents = onFirstUse(async () => {
+      const sdk = await import('../aws/sdk/dynamodb-documents');
+      return { ...sdk, client: sdk.DynamoDBDocumentClient.from(client) };
+    });
   }
 
   async claimEvent(eventId: string, now: Date): Promise<boolean> {
@@ -78,9 +84,10 @@ export class DynamoDedupStore implements DedupStore {
   }
 
   async releaseEvent(eventId: string): Promise<void> {
+    const documents = await this.documents();
     try {
-      await this.documents.send(
-        new DeleteCommand({
+      await documents.client.send(
+        new documents.DeleteCommand({
           TableName: this.options.tableName,
           Key: { pk: `event#${eventId}` },
           ConditionExpression: '#status = :claimed',
@@ -95,8 +102,9 @@ export class DynamoDedupStore implements DedupStore {
   }
 
   async completeEvent(eventId: string, now: Date): Promise<void> {
-    await this.documents.send(
-      new UpdateCommand({
+    const documents = await this.documents();
+    await documents.client.send(
+      new documents.UpdateCommand({
         TableName: this.options.tableName,
         Key: { pk: `event#${eventId}` },
         UpdateExpression: 'SET #status = :done, expiresAt = :expiresAt REMOVE leaseUntil',
@@ -123,9 +131,10 @@ export class DynamoDedupStore implements DedupStore {
     values: Record<string, unknown>,
     names: Record<string, string>,
   ): Promise<boolean> {
+    const documents = await this.documents();
     try {
-      await this.documents.send(
-        new PutCommand({
+      await documents.client.send(
+        new documents.PutCommand({
           TableName: this.options.tableName,
           Item: item,
           ConditionExpression: condition,

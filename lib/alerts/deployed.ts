@@ -1,11 +1,11 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { awsClientConfig } from '../aws/clients';
+import { awsClientConfig, onFirstUse } from '../aws/client-config';
 import { describeIssues, SettingsError } from '../errors';
 import type { AnyRule } from '../rule';
 import { deployedSettings } from '../settings';
@@ -24,24 +24,25 @@ const notifierEnvironment = z.object({
   ALERT_DEAD_LETTER_QUEUE_URL: z.string().url(),
 });
 
+/** Each client is made on its first use: loading its SDK code is most of a cold start, and most batches need only some of them. */
 export interface NotifierClients {
-  sns: SNSClient;
-  sqs: SQSClient;
-  dynamo: DynamoDBClient;
-  secrets: SecretsManagerClient;
-  config: ConfigServiceClient;
-  cloudTrail: CloudTrailClient;
+  sns: () => Promise<SNSClient>;
+  sqs: () => Promise<SQSClient>;
+  dynamo: () => Promise<DynamoDBClient>;
+  secrets: () => Promise<SecretsManagerClient>;
+  config: () => Promise<ConfigServiceClient>;
+  cloudTrail: () => Promise<CloudTrailClient>;
 }
 
 export function createNotifierClients(): NotifierClients {
   // LookupEvents allows 2 calls a second per account: adaptive retries slow down instead of failing.
   return {
-    sns: new SNSClient(awsClientConfig()),
-    sqs: new SQSClient(awsClientConfig()),
-    dynamo: new DynamoDBClient(awsClientConfig()),
-    secrets: new SecretsManagerClient(awsClientConfig()),
-    config: new ConfigServiceClient(awsClientConfig()),
-    cloudTrail: new CloudTrailClient(awsClientConfig()),
+    sns: onFirstUse(async () => new (await import('../aws/sdk/sns')).SNSClient(awsClientConfig())),
+    sqs: onFirstUse(async () => new (await import('../aws/sdk/sqs')).SQSClient(awsClientConfig())),
+    dynamo: onFirstUse(async () => new (await import('../aws/sdk/dynamodb')).DynamoDBClient(awsClientConfig())),
+    secrets: onFirstUse(async () => new (await import('../aws/sdk/secrets-manager')).SecretsManagerClient(awsClientConfig())),
+    config: onFirstUse(async () => new (await import('../aws/sdk/config-service')).ConfigServiceClient(awsClientConfig())),
+    cloudTrail: onFirstUse(async () => new (await import('../aws/sdk/cloudtrail')).CloudTrailClient(awsClientConfig())),
   };
 }
 
@@ -52,7 +53,7 @@ const WEBHOOK_URL_TTL_MS = 5 * 60_000;
 const WHO_CHANGED_IT_LOOKBACK_MINUTES = 24 * 60;
 
 export interface NotifierRuntime {
-  dependencies(deadline: Date): NotifierDependencies;
+  dependencies(deadline: Date): Promise<NotifierDependencies>;
 }
 
 /** The notifier as deployed: settings and names from the environment, channels on AWS. */
@@ -65,35 +66,37 @@ export function deployedNotifier(rules: readonly AnyRule[], clients: NotifierCli
   const settings = deployedSettings(rules, environment);
   const notifications = settings.notifications;
   const namePrefix = `${env.POWERTOOLS_SERVICE_NAME}-${env.DRIFTWARDEN_STAGE}-`;
-  const store = new DynamoDedupStore(clients.dynamo, {
-    tableName: env.ALERT_DEDUP_TABLE,
-    windowSeconds: Math.round(notifications.dedupWindowHours * 3600),
-    leaseSeconds: CLAIM_LEASE_SECONDS,
-  });
+  const store = onFirstUse(async () =>
+    new DynamoDedupStore(await clients.dynamo(), {
+      tableName: env.ALERT_DEDUP_TABLE,
+      windowSeconds: Math.round(notifications.dedupWindowHours * 3600),
+      leaseSeconds: CLAIM_LEASE_SECONDS,
+    }),
+  );
   let webhook: { url: string; readAt: number } | undefined;
   const webhookUrl = async (secretArn: string): Promise<string> => {
-    if (!webhook || Date.now() - webhook.readAt > WEBHOOK_URL_TTL_MS) webhook = { url: await readWebhookUrl(clients.secrets, secretArn), readAt: Date.now() };
+    if (!webhook || Date.now() - webhook.readAt > WEBHOOK_URL_TTL_MS) webhook = { url: await readWebhookUrl(await clients.secrets(), secretArn), readAt: Date.now() };
     return webhook.url;
   };
   const secretArn = notifications.slack.webhookSecretArn;
   return {
-    dependencies: (deadline) => ({
+    dependencies: async (deadline) => ({
       context: { rules, settings, configRuleName: (ruleId) => `${namePrefix}${ruleId}` },
       notifications,
-      store,
-      enrich: (alert) =>
-        enrichAlert(alert, clients, {
+      store: await store(),
+      enrich: async (alert) =>
+        enrichAlert(alert, { config: await clients.config(), cloudTrail: await clients.cloudTrail() }, {
           lookbackMinutes: WHO_CHANGED_IT_LOOKBACK_MINUTES,
           // Roles of this stack are named after it (`driftwarden-prod-RemediationRole-…`).
           isOwnPrincipal: (arn) => arn.includes(`:assumed-role/${namePrefix}`),
         }),
       ...(notifications.email.addresses.length > 0 && {
-        sendEmail: async (message) => void (await publishEmail(clients.sns, env.ALERT_TOPIC_ARN, message)),
+        sendEmail: async (message) => void (await publishEmail(await clients.sns(), env.ALERT_TOPIC_ARN, message)),
       }),
       ...(secretArn !== undefined && {
         sendSlack: async (message) => void (await postToSlack(await webhookUrl(secretArn), message, { ...DEFAULT_SLACK_DELIVERY, sleep, deadline })),
       }),
-      deadLetter: (undelivered) => sendToDeadLetterQueue(clients.sqs, env.ALERT_DEAD_LETTER_QUEUE_URL, undelivered),
+      deadLetter: async (undelivered) => sendToDeadLetterQueue(await clients.sqs(), env.ALERT_DEAD_LETTER_QUEUE_URL, undelivered),
       deadline,
       now: () => new Date(),
       logger,

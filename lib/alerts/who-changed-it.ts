@@ -1,5 +1,5 @@
-import { CloudTrailClient, LookupEventsCommand, type Event as TrailEvent, type LookupAttribute } from '@aws-sdk/client-cloudtrail';
-import { ConfigServiceClient, GetResourceConfigHistoryCommand, type ResourceType as ConfigResourceType } from '@aws-sdk/client-config-service';
+import type { CloudTrailClient, Event as TrailEvent, LookupAttribute } from '@aws-sdk/client-cloudtrail';
+import type { ConfigServiceClient, ResourceType as ConfigResourceType } from '@aws-sdk/client-config-service';
 import { z } from 'zod';
 import { readConfigurationItem } from '../sources/config-item';
 import { timeField } from '../sources/values';
@@ -74,6 +74,7 @@ interface ResourceContext {
 
 /** The configuration item AWS Config recorded at the change: the resource's name, ARN and related CloudTrail events. */
 async function resourceContext(alert: Alert, observedAt: Date, config: ConfigServiceClient): Promise<ResourceContext | string> {
+  const { GetResourceConfigHistoryCommand } = await import('../aws/sdk/config-service');
   try {
     const history = await config.send(
       new GetResourceConfigHistoryCommand({
@@ -97,6 +98,7 @@ async function resourceContext(alert: Alert, observedAt: Date, config: ConfigSer
 }
 
 async function lookup(cloudTrail: CloudTrailClient, attribute: LookupAttribute, window?: { start: Date; end: Date }): Promise<TrailEvent[]> {
+  const { LookupEventsCommand } = await import('../aws/sdk/cloudtrail');
   const response = await cloudTrail.send(
     new LookupEventsCommand({
       LookupAttributes: [attribute],

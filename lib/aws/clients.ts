@@ -1,20 +1,6 @@
-import { CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTableCommand, DynamoDBClient, paginateListTables } from '@aws-sdk/client-dynamodb';
-import { DescribeSecurityGroupsCommand, DescribeVolumesCommand, DescribeVpcsCommand, EC2Client, paginateDescribeSecurityGroupRules, paginateDescribeSecurityGroups, paginateDescribeVolumes, paginateDescribeVpcs } from '@aws-sdk/client-ec2';
-import { DescribeRepositoriesCommand, ECRClient, paginateDescribeRepositories } from '@aws-sdk/client-ecr';
-import { DescribeFileSystemsCommand, EFSClient, paginateDescribeFileSystems } from '@aws-sdk/client-efs';
-import { DescribeReplicationGroupsCommand, ElastiCacheClient, paginateDescribeReplicationGroups } from '@aws-sdk/client-elasticache';
-import { DescribeStreamSummaryCommand, KinesisClient, paginateListStreams } from '@aws-sdk/client-kinesis';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, paginateDescribeDBClusters, paginateDescribeDBInstances, RDSClient } from '@aws-sdk/client-rds';
-import { GetResourcesCommand, paginateGetResources, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { GetBucketEncryptionCommand, paginateListBuckets, S3Client } from '@aws-sdk/client-s3';
-import { DescribeSecretCommand, paginateListSecrets, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetTopicAttributesCommand, paginateListTopics, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, paginateListQueues, SQSClient } from '@aws-sdk/client-sqs';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Client, HttpHandlerOptions, RequestHandler } from '@smithy/types';
+import { DEFAULT_MAX_ATTEMPTS, onFirstUse, timedRequestHandler, type CallTimeouts, type Service } from './client-config';
 import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../errors';
 import type { ApiCallCounter } from './call-counter';
 
@@ -43,73 +29,37 @@ export interface AwsClientsOptions {
   endpoint?: string;
 }
 
-/** Attempts per call, the first included. */
-export const DEFAULT_MAX_ATTEMPTS = 4;
-
-export interface CallTimeouts {
-  /** To open a connection: AWS endpoints accept one in milliseconds; longer means a network fault. */
-  connectionMs: number;
-  /** For one attempt, from sending to the last byte of the answer: the slowest call made (a 100-evaluation PutEvaluations, a 1,000-item page) answers in a few seconds. */
-  requestMs: number;
-}
-
-export const DEFAULT_CALL_TIMEOUTS: CallTimeouts = { connectionMs: 3_000, requestMs: 10_000 };
-
-/** The SDK's standard backoff caps each wait at 20 s, but from 100 ms doubling it stays under this for four attempts. */
-const BACKOFF_BEFORE_LAST_ATTEMPT_MS = 100 * (2 ** (DEFAULT_MAX_ATTEMPTS - 1) - 1);
-
-/**
- * How long one call can take when AWS never answers it: every attempt timing out, plus backoff.
- * Under a minute, so a stalled call ends an invocation loudly instead of holding it to its limit.
- */
-export function worstCaseCallMs(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS, attempts = DEFAULT_MAX_ATTEMPTS): number {
-  return attempts * timeouts.requestMs + BACKOFF_BEFORE_LAST_ATTEMPT_MS;
-}
-
-/**
- * The HTTP transport of every AWS client. `throwOnRequestTimeout` matters: without it the
- * handler only logs a warning when `requestTimeout` passes and keeps waiting for an answer.
- */
-export function timedRequestHandler(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS): NodeHttpHandler {
-  return new NodeHttpHandler({ connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true });
-}
-
-/**
- * Configuration for an SDK client made outside AwsClients (the Config, DynamoDB, EventBridge, SNS,
- * SQS and CloudTrail clients of the functions and the CLI): the same timeouts, attempts and
- * adaptive retries. `overrides` wins (a region, a profile, a test endpoint).
- */
-export function awsClientConfig<Overrides extends object>(overrides: Overrides = {} as Overrides) {
-  return { maxAttempts: DEFAULT_MAX_ATTEMPTS, retryMode: 'adaptive' as const, requestHandler: timedRequestHandler(), ...overrides };
-}
-
 type AnyClient = Client<any, any, any>;
 
-/**
- * The commands and paginators the catalogue's live list and read call. Catalogue entries reach them
- * through `AwsClients.sdk` instead of importing them, so that importing the catalogue (labels,
- * Config items, Terraform mappings, console links) loads no SDK code: a plan or snapshot scan
- * starts without it, and a bundle that never creates `AwsClients` (the notifier) does not carry it.
- */
-const CATALOGUE_SDK = {
-  DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeFileSystemsCommand, DescribeReplicationGroupsCommand, DescribeRepositoriesCommand,
-  DescribeSecretCommand, DescribeSecurityGroupsCommand, DescribeStreamSummaryCommand, DescribeTableCommand, DescribeVolumesCommand, DescribeVpcsCommand,
-  GetBucketEncryptionCommand, GetQueueAttributesCommand, GetResourcesCommand, GetTopicAttributesCommand,
-  paginateDescribeDBClusters, paginateDescribeDBInstances, paginateDescribeFileSystems, paginateDescribeLogGroups, paginateDescribeReplicationGroups,
-  paginateDescribeRepositories, paginateDescribeSecurityGroupRules, paginateDescribeSecurityGroups, paginateDescribeVolumes, paginateDescribeVpcs,
-  paginateGetResources, paginateListBuckets, paginateListQueues, paginateListSecrets, paginateListStreams, paginateListTables, paginateListTopics,
-};
+type ClientConfig = ReturnType<AwsClients['clientConfig']>;
 
 /**
- * The SDK clients driftwarden reads an account with, for one region. Each is created on first use,
- * so a scan of one resource type loads and configures only the client it needs.
+ * The SDK clients driftwarden reads an account with, for one region. Each service is loaded and
+ * its client created on first use (`await clients.ec2()`), so importing the catalogue (labels,
+ * Config items, Terraform mappings, console links) loads no SDK code, and a scan of one resource
+ * type loads only the service it reads.
  */
 export class AwsClients {
   readonly region: string;
-  /** The SDK commands and paginators of the catalogue's live reads (see CATALOGUE_SDK). */
-  readonly sdk = CATALOGUE_SDK;
   private readonly options: AwsClientsOptions;
-  private readonly created = new Map<string, AnyClient>();
+  private readonly created: AnyClient[] = [];
+
+  readonly ec2 = this.service(() => import('./sdk/ec2'), (sdk, config) => new sdk.EC2Client(config));
+  readonly rds = this.service(() => import('./sdk/rds'), (sdk, config) => new sdk.RDSClient(config));
+  // A bucket read by name (remediation re-read) may live in another region than the client's.
+  readonly s3 = this.service(() => import('./sdk/s3'), (sdk, config) => new sdk.S3Client({ ...config, followRegionRedirects: true }));
+  readonly sns = this.service(() => import('./sdk/sns'), (sdk, config) => new sdk.SNSClient(config));
+  readonly logs = this.service(() => import('./sdk/cloudwatch-logs'), (sdk, config) => new sdk.CloudWatchLogsClient(config));
+  readonly efs = this.service(() => import('./sdk/efs'), (sdk, config) => new sdk.EFSClient(config));
+  readonly secretsManager = this.service(() => import('./sdk/secrets-manager'), (sdk, config) => new sdk.SecretsManagerClient(config));
+  readonly sqs = this.service(() => import('./sdk/sqs'), (sdk, config) => new sdk.SQSClient(config));
+  readonly dynamodb = this.service(() => import('./sdk/dynamodb'), (sdk, config) => new sdk.DynamoDBClient(config));
+  readonly elastiCache = this.service(() => import('./sdk/elasticache'), (sdk, config) => new sdk.ElastiCacheClient(config));
+  readonly kinesis = this.service(() => import('./sdk/kinesis'), (sdk, config) => new sdk.KinesisClient(config));
+  readonly ecr = this.service(() => import('./sdk/ecr'), (sdk, config) => new sdk.ECRClient(config));
+  readonly kms = this.service(() => import('./sdk/kms'), (sdk, config) => new sdk.KMSClient(config));
+  /** Tags of buckets, topics, queues, tables, streams, log groups and repositories in one paginated listing instead of one call each. */
+  readonly tagging = this.service(() => import('./sdk/resource-groups-tagging-api'), (sdk, config) => new sdk.ResourceGroupsTaggingAPIClient(config));
 
   constructor(options: AwsClientsOptions) {
     if (!options.region) {
@@ -119,64 +69,19 @@ export class AwsClients {
     this.options = options;
   }
 
-  get ec2(): EC2Client {
-    return this.client('ec2', (config) => new EC2Client(config));
-  }
-  get rds(): RDSClient {
-    return this.client('rds', (config) => new RDSClient(config));
-  }
-  get s3(): S3Client {
-    // A bucket read by name (remediation re-read) may live in another region than the client's.
-    return this.client('s3', (config) => new S3Client({ ...config, followRegionRedirects: true }));
-  }
-  get sns(): SNSClient {
-    return this.client('sns', (config) => new SNSClient(config));
-  }
-  get logs(): CloudWatchLogsClient {
-    return this.client('logs', (config) => new CloudWatchLogsClient(config));
-  }
-  get efs(): EFSClient {
-    return this.client('efs', (config) => new EFSClient(config));
-  }
-  get secretsManager(): SecretsManagerClient {
-    return this.client('secretsManager', (config) => new SecretsManagerClient(config));
-  }
-  get sqs(): SQSClient {
-    return this.client('sqs', (config) => new SQSClient(config));
-  }
-  get dynamodb(): DynamoDBClient {
-    return this.client('dynamodb', (config) => new DynamoDBClient(config));
-  }
-  get elastiCache(): ElastiCacheClient {
-    return this.client('elastiCache', (config) => new ElastiCacheClient(config));
-  }
-  get kinesis(): KinesisClient {
-    return this.client('kinesis', (config) => new KinesisClient(config));
-  }
-  get ecr(): ECRClient {
-    return this.client('ecr', (config) => new ECRClient(config));
-  }
-  get kms(): KMSClient {
-    return this.client('kms', (config) => new KMSClient(config));
-  }
-  /** Tags of buckets, topics, queues, tables, streams, log groups and repositories in one paginated listing instead of one call each. */
-  get tagging(): ResourceGroupsTaggingAPIClient {
-    return this.client('tagging', (config) => new ResourceGroupsTaggingAPIClient(config));
-  }
-
   /** Closes the HTTP connections of every client created so far. */
   destroy(): void {
-    for (const client of this.created.values()) client.destroy();
-    this.created.clear();
+    for (const client of this.created.splice(0)) client.destroy();
   }
 
-  private client<C extends AnyClient>(name: string, create: (config: ReturnType<AwsClients['clientConfig']>) => C): C {
-    const existing = this.created.get(name);
-    if (existing) return existing as C;
-    const client = create(this.clientConfig());
-    this.options.counter?.instrument(client);
-    this.created.set(name, client);
-    return client;
+  private service<Sdk, C extends AnyClient>(load: () => Promise<Sdk>, create: (sdk: Sdk, config: ClientConfig) => C): () => Promise<Service<Sdk, C>> {
+    return onFirstUse(async () => {
+      const sdk = await load();
+      const client = create(sdk, this.clientConfig());
+      this.options.counter?.instrument(client);
+      this.created.push(client);
+      return { ...sdk, client };
+    });
   }
 
   private clientConfig() {

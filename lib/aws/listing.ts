@@ -38,7 +38,8 @@ export async function unlessGone<T>(notFound: readonly string[], read: () => Pro
  */
 export async function tagsOfRegion(clients: AwsClients, taggingType: string): Promise<Map<string, Tags>> {
   const byArn = new Map<string, Tags>();
-  const pages = clients.sdk.paginateGetResources({ client: clients.tagging }, { ResourceTypeFilters: [taggingType], ResourcesPerPage: TAGGING_PAGE_SIZE });
+  const tagging = await clients.tagging();
+  const pages = tagging.paginateGetResources({ client: tagging.client }, { ResourceTypeFilters: [taggingType], ResourcesPerPage: TAGGING_PAGE_SIZE });
   for await (const page of pages) {
     for (const mapping of page.ResourceTagMappingList ?? []) {
       if (mapping.ResourceARN) byArn.set(mapping.ResourceARN, tagMap(mapping.Tags));
@@ -48,6 +49,7 @@ export async function tagsOfRegion(clients: AwsClients, taggingType: string): Pr
 }
 
 export async function tagsOf(clients: AwsClients, arn: string): Promise<Tags> {
-  const response = await clients.tagging.send(new clients.sdk.GetResourcesCommand({ ResourceARNList: [arn] }));
+  const tagging = await clients.tagging();
+  const response = await tagging.client.send(new tagging.GetResourcesCommand({ ResourceARNList: [arn] }));
   return tagMap(response.ResourceTagMappingList?.[0]?.Tags);
 }

@@ -1,6 +1,4 @@
-import { paginateDescribeFlowLogs, type FlowLog as ApiFlowLog } from '@aws-sdk/client-ec2';
-import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import type { FlowLog as ApiFlowLog } from '@aws-sdk/client-ec2';
 import { groupFlowLogsByVpc, keyManagerOfAlias, type LookupData, type LookupName } from '../lookups';
 import type { FlowLog, KeyManager, Resource, SecretRotationState } from '../model';
 import { readTime, withoutUndefined } from '../sources/values';
@@ -54,9 +52,10 @@ function flowLogFromApi(flowLog: ApiFlowLog): FlowLog | undefined {
 async function loadFlowLogs(clients: AwsClients, vpcIds: readonly string[] | 'all'): Promise<Map<string, FlowLog[]>> {
   const flowLogs: FlowLog[] = [];
   const filters = vpcIds === 'all' ? [undefined] : chunks(vpcIds, EC2_FILTER_VALUES_MAX).map((Values) => [{ Name: 'resource-id', Values }]);
+  const ec2 = await clients.ec2();
   for (const Filters of filters) {
-    const pages = paginateDescribeFlowLogs(
-      { client: clients.ec2 },
+    const pages = ec2.paginateDescribeFlowLogs(
+      { client: ec2.client },
       { MaxResults: FLOW_LOGS_PAGE_SIZE, ...(Filters && { Filters }) },
     );
     for await (const page of pages) {
@@ -88,7 +87,8 @@ function keyIdsOf(resources: readonly Resource[]): string[] {
 async function loadKeyManagers(clients: AwsClients, keyIds: readonly string[], concurrency: number): Promise<Map<string, KeyManager>> {
   const managers = await mapWithConcurrency(keyIds, concurrency, async (keyId) => {
     try {
-      const { KeyMetadata } = await clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+      const kms = await clients.kms();
+      const { KeyMetadata } = await kms.client.send(new kms.DescribeKeyCommand({ KeyId: keyId }));
       return KeyMetadata?.KeyManager as KeyManager | undefined;
     } catch (error) {
       // A deleted key is unknown, and the rule says it could not be looked up.
@@ -112,7 +112,8 @@ async function loadSecretRotation(clients: AwsClients, resources: readonly Resou
   const secretIds = subjectsOf('secretRotation', resources);
   const states = await mapWithConcurrency(secretIds, concurrency, async (secretId) => {
     try {
-      const secret = await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
+      const secretsManager = await clients.secretsManager();
+      const secret = await secretsManager.client.send(new secretsManager.DescribeSecretCommand({ SecretId: secretId }));
       return { lastRotatedDate: readTime(secret.LastRotatedDate, 'LastRotatedDate'), createdDate: readTime(secret.CreatedDate, 'CreatedDate') };
     } catch (error) {
       if (hasErrorName(error, ['ResourceNotFoundException'])) return undefined;

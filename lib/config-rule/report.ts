@@ -1,4 +1,4 @@
-import { PutEvaluationsCommand, type ConfigServiceClient, type Evaluation as ConfigEvaluation } from '@aws-sdk/client-config-service';
+import type { ConfigServiceClient, Evaluation as ConfigEvaluation } from '@aws-sdk/client-config-service';
 import { DeadlineExceededError, EvaluationDeliveryError } from '../errors';
 import { chunks, mapWithConcurrency } from '../aws/concurrency';
 import type { Evaluation } from '../evaluate';
@@ -35,6 +35,7 @@ function evaluationKey(evaluation: ConfigEvaluation): string {
 }
 
 async function deliverBatch(client: ConfigServiceClient, resultToken: string, batch: ConfigEvaluation[], attempts: number, pause: (attempt: number) => Promise<void>, outOfTime: () => boolean): Promise<void> {
+  const { PutEvaluationsCommand } = await import('../aws/sdk/config-service');
   let pending = batch;
   for (let attempt = 1; ; attempt += 1) {
     if (outOfTime()) throw new DeadlineExceededError(`${pending.length} evaluation(s) not sent: the invocation ran out of time`);

@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { describeAwsError } from '../aws/aws-errors';
 import { MemberAccessError } from '../errors';
@@ -61,6 +61,7 @@ export class AssumedRoleCredentials {
   }
 
   private async assume(roleArn: string): Promise<AwsCredentialIdentity> {
+    const { AssumeRoleCommand } = await import('../aws/sdk/sts');
     let response;
     try {
       response = await this.sts.send(

@@ -1,4 +1,4 @@
-import { DescribeAccountCommand, ListParentsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { describeAwsError } from '../aws/aws-errors';
 import { DriftwardenError, EventOutOfScopeError } from '../errors';
 import { organizationRefusal, type OrganizationSettings } from './settings';
@@ -51,6 +51,7 @@ export class OrganizationScope {
   }
 
   private async lookUp(accountId: string): Promise<AccountFacts> {
+    const { DescribeAccountCommand, ListParentsCommand } = await import('../aws/sdk/organizations');
     let name: string;
     try {
       const { Account } = await this.organizations.send(new DescribeAccountCommand({ AccountId: accountId }));

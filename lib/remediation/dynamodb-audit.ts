@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '../aws/aws-errors';
+import { onFirstUse, type Service } from '../aws/client-config';
 import { AuditStoreError } from '../errors';
 import type { AuditLog, AuditRecord, UndoRecord } from './audit';
 
@@ -35,18 +36,24 @@ export function hourOf(now: Date): string {
   return now.toISOString().slice(0, 13);
 }
 
+type DocumentsService = Service<typeof import('../aws/sdk/dynamodb-documents'), DynamoDBDocumentClient>;
+
 /** The audit table: one item per remediation run, keyed by audit id, plus one counter item per hour. */
 export class DynamoDbAuditLog implements AuditLog {
-  private readonly documents: DynamoDBDocumentClient;
+  private readonly documents: () => Promise<DocumentsService>;
 
   constructor(client: DynamoDBClient, private readonly tableName: string) {
-    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.documents = onFirstUse(async () => {
+      const sdk = await import('../aws/sdk/dynamodb-documents');
+      return { ...sdk, client: sdk.DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
+    });
   }
 
   async claim(record: AuditRecord, now: Date): Promise<boolean> {
+    const documents = await this.documents();
     try {
-      await this.documents.send(
-        new PutCommand({
+      await documents.client.send(
+        new documents.PutCommand({
           TableName: this.tableName,
           Item: toItem(record),
           ConditionExpression: 'attribute_not_exists(pk) OR #retryable = :true OR (#outcome = :inProgress AND #updatedAt < :staleBefore)',
@@ -62,16 +69,18 @@ export class DynamoDbAuditLog implements AuditLog {
   }
 
   async save(record: AuditRecord): Promise<void> {
+    const documents = await this.documents();
     try {
-      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: toItem(record) }));
+      await documents.client.send(new documents.PutCommand({ TableName: this.tableName, Item: toItem(record) }));
     } catch (error) {
       throw new AuditStoreError(`Cannot write audit record ${record.auditId} to ${this.tableName}: ${(error as Error).message}`, { cause: error });
     }
   }
 
   async get(auditId: string): Promise<AuditRecord | undefined> {
+    const documents = await this.documents();
     try {
-      const response = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: auditId }, ConsistentRead: true }));
+      const response = await documents.client.send(new documents.GetCommand({ TableName: this.tableName, Key: { pk: auditId }, ConsistentRead: true }));
       return response.Item && response.Item.kind === 'remediation' ? fromItem(response.Item) : undefined;
     } catch (error) {
       throw new AuditStoreError(`Cannot read audit record ${auditId} from ${this.tableName}: ${(error as Error).message}`, { cause: error });
@@ -79,9 +88,10 @@ export class DynamoDbAuditLog implements AuditLog {
   }
 
   async markUndone(auditId: string, undone: UndoRecord): Promise<boolean> {
+    const documents = await this.documents();
     try {
-      await this.documents.send(
-        new UpdateCommand({
+      await documents.client.send(
+        new documents.UpdateCommand({
           TableName: this.tableName,
           Key: { pk: auditId },
           UpdateExpression: 'SET #undone = :undone, #updatedAt = :at',
@@ -98,9 +108,10 @@ export class DynamoDbAuditLog implements AuditLog {
   }
 
   async acquireLease(key: string, holder: string, now: Date, until: Date): Promise<boolean> {
+    const documents = await this.documents();
     try {
-      await this.documents.send(
-        new PutCommand({
+      await documents.client.send(
+        new documents.PutCommand({
           TableName: this.tableName,
           Item: { pk: `lease#${key}`, kind: 'lease', holder, leaseUntil: until.toISOString(), expiresAt: Math.floor(until.getTime() / 1000) + BREAKER_TTL_SECONDS },
           ConditionExpression: 'attribute_not_exists(pk) OR #leaseUntil < :now OR #holder = :holder',
@@ -116,9 +127,10 @@ export class DynamoDbAuditLog implements AuditLog {
   }
 
   async releaseLease(key: string, holder: string): Promise<void> {
+    const documents = await this.documents();
     try {
-      await this.documents.send(
-        new DeleteCommand({
+      await documents.client.send(
+        new documents.DeleteCommand({
           TableName: this.tableName,
           Key: { pk: `lease#${key}` },
           ConditionExpression: '#holder = :holder',
@@ -133,9 +145,10 @@ export class DynamoDbAuditLog implements AuditLog {
   }
 
   async reserveChange(now: Date, limit: number): Promise<boolean> {
+    const documents = await this.documents();
     try {
-      await this.documents.send(
-        new UpdateCommand({
+      await documents.client.send(
+        new documents.UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `breaker#${hourOf(now)}` },
           UpdateExpression: 'ADD #changes :one SET #expiresAt = :expiresAt, #kind = :kind',

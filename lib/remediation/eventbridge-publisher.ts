@@ -1,4 +1,4 @@
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventPublishError } from '../errors';
 import { EVENT_SOURCE, type EventPublisher, type RemediationDetailType, type RemediationEventDetail } from './events';
 
@@ -11,6 +11,7 @@ export class EventBridgePublisher implements EventPublisher {
   ) {}
 
   async publish(detailType: RemediationDetailType, detail: RemediationEventDetail, resources: readonly string[]): Promise<void> {
+    const { PutEventsCommand } = await import('../aws/sdk/eventbridge');
     let response;
     try {
       response = await this.client.send(

@@ -1,63 +1,86 @@
-import { AssociateKmsKeyCommand, CreateLogGroupCommand, DisassociateKmsKeyCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  AuthorizeSecurityGroupIngressCommand,
-  CreateFlowLogsCommand,
-  DeleteFlowLogsCommand,
-  DisableEbsEncryptionByDefaultCommand,
-  EnableEbsEncryptionByDefaultCommand,
-  RevokeSecurityGroupIngressCommand,
-  type UnsuccessfulItem,
-} from '@aws-sdk/client-ec2';
-import { DeleteBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
-import { CancelRotateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { SetTopicAttributesCommand } from '@aws-sdk/client-sns';
-import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { StartStreamEncryptionCommand, StopStreamEncryptionCommand } from '@aws-sdk/client-kinesis';
-import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { UnsuccessfulItem } from '@aws-sdk/client-ec2';
 import { errorName } from '../aws/aws-errors';
 import type { ApiCall, ApiOperation, ApplyResult, PlannedStep, RemediationClients, StepResult } from './plan';
 
 /** Sends one planned call with the client of its service. */
 async function sendCall(call: ApiCall, clients: RemediationClients): Promise<unknown> {
   switch (call.operation) {
-    case 'RevokeSecurityGroupIngress':
-      return clients.ec2.send(new RevokeSecurityGroupIngressCommand(call.input));
-    case 'AuthorizeSecurityGroupIngress':
-      return clients.ec2.send(new AuthorizeSecurityGroupIngressCommand(call.input));
-    case 'CreateFlowLogs':
-      return clients.ec2.send(new CreateFlowLogsCommand(call.input));
-    case 'DeleteFlowLogs':
-      return clients.ec2.send(new DeleteFlowLogsCommand(call.input));
-    case 'EnableEbsEncryptionByDefault':
-      return clients.ec2.send(new EnableEbsEncryptionByDefaultCommand(call.input));
-    case 'DisableEbsEncryptionByDefault':
-      return clients.ec2.send(new DisableEbsEncryptionByDefaultCommand(call.input));
-    case 'PutBucketEncryption':
-      return clients.s3.send(new PutBucketEncryptionCommand(call.input));
-    case 'DeleteBucketEncryption':
-      return clients.s3.send(new DeleteBucketEncryptionCommand(call.input));
-    case 'SetTopicAttributes':
-      return clients.sns.send(new SetTopicAttributesCommand(call.input));
-    case 'CreateLogGroup':
-      return clients.logs.send(new CreateLogGroupCommand(call.input));
-    case 'PutRetentionPolicy':
-      return clients.logs.send(new PutRetentionPolicyCommand(call.input));
-    case 'AssociateKmsKey':
-      return clients.logs.send(new AssociateKmsKeyCommand(call.input));
-    case 'DisassociateKmsKey':
-      return clients.logs.send(new DisassociateKmsKeyCommand(call.input));
-    case 'RotateSecret':
-      return clients.secretsManager.send(new RotateSecretCommand(call.input));
-    case 'CancelRotateSecret':
-      return clients.secretsManager.send(new CancelRotateSecretCommand(call.input));
-    case 'SetQueueAttributes':
-      return clients.sqs.send(new SetQueueAttributesCommand(call.input));
-    case 'UpdateTable':
-      return clients.dynamodb.send(new UpdateTableCommand(call.input));
-    case 'StartStreamEncryption':
-      return clients.kinesis.send(new StartStreamEncryptionCommand(call.input));
-    case 'StopStreamEncryption':
-      return clients.kinesis.send(new StopStreamEncryptionCommand(call.input));
+    case 'RevokeSecurityGroupIngress': {
+      const ec2 = await clients.ec2();
+      return ec2.client.send(new ec2.RevokeSecurityGroupIngressCommand(call.input));
+    }
+    case 'AuthorizeSecurityGroupIngress': {
+      const ec2 = await clients.ec2();
+      return ec2.client.send(new ec2.AuthorizeSecurityGroupIngressCommand(call.input));
+    }
+    case 'CreateFlowLogs': {
+      const ec2 = await clients.ec2();
+      return ec2.client.send(new ec2.CreateFlowLogsCommand(call.input));
+    }
+    case 'DeleteFlowLogs': {
+      const ec2 = await clients.ec2();
+      return ec2.client.send(new ec2.DeleteFlowLogsCommand(call.input));
+    }
+    case 'EnableEbsEncryptionByDefault': {
+      const ec2 = await clients.ec2();
+      return ec2.client.send(new ec2.EnableEbsEncryptionByDefaultCommand(call.input));
+    }
+    case 'DisableEbsEncryptionByDefault': {
+      const ec2 = await clients.ec2();
+      return ec2.client.send(new ec2.DisableEbsEncryptionByDefaultCommand(call.input));
+    }
+    case 'PutBucketEncryption': {
+      const s3 = await clients.s3();
+      return s3.client.send(new s3.PutBucketEncryptionCommand(call.input));
+    }
+    case 'DeleteBucketEncryption': {
+      const s3 = await clients.s3();
+      return s3.client.send(new s3.DeleteBucketEncryptionCommand(call.input));
+    }
+    case 'SetTopicAttributes': {
+      const sns = await clients.sns();
+      return sns.client.send(new sns.SetTopicAttributesCommand(call.input));
+    }
+    case 'CreateLogGroup': {
+      const logs = await clients.logs();
+      return logs.client.send(new logs.CreateLogGroupCommand(call.input));
+    }
+    case 'PutRetentionPolicy': {
+      const logs = await clients.logs();
+      return logs.client.send(new logs.PutRetentionPolicyCommand(call.input));
+    }
+    case 'AssociateKmsKey': {
+      const logs = await clients.logs();
+      return logs.client.send(new logs.AssociateKmsKeyCommand(call.input));
+    }
+    case 'DisassociateKmsKey': {
+      const logs = await clients.logs();
+      return logs.client.send(new logs.DisassociateKmsKeyCommand(call.input));
+    }
+    case 'RotateSecret': {
+      const secretsManager = await clients.secretsManager();
+      return secretsManager.client.send(new secretsManager.RotateSecretCommand(call.input));
+    }
+    case 'CancelRotateSecret': {
+      const secretsManager = await clients.secretsManager();
+      return secretsManager.client.send(new secretsManager.CancelRotateSecretCommand(call.input));
+    }
+    case 'SetQueueAttributes': {
+      const sqs = await clients.sqs();
+      return sqs.client.send(new sqs.SetQueueAttributesCommand(call.input));
+    }
+    case 'UpdateTable': {
+      const dynamodb = await clients.dynamodb();
+      return dynamodb.client.send(new dynamodb.UpdateTableCommand(call.input));
+    }
+    case 'StartStreamEncryption': {
+      const kinesis = await clients.kinesis();
+      return kinesis.client.send(new kinesis.StartStreamEncryptionCommand(call.input));
+    }
+    case 'StopStreamEncryption': {
+      const kinesis = await clients.kinesis();
+      return kinesis.client.send(new kinesis.StopStreamEncryptionCommand(call.input));
+    }
   }
 }
 

@@ -1,19 +1,19 @@
-import type { CloudWatchLogsClient, AssociateKmsKeyCommandInput, CreateLogGroupCommandInput, DisassociateKmsKeyCommandInput, PutRetentionPolicyCommandInput } from '@aws-sdk/client-cloudwatch-logs';
+import type { AssociateKmsKeyCommandInput, CreateLogGroupCommandInput, DisassociateKmsKeyCommandInput, PutRetentionPolicyCommandInput } from '@aws-sdk/client-cloudwatch-logs';
 import type {
   AuthorizeSecurityGroupIngressCommandInput,
   CreateFlowLogsCommandInput,
   DeleteFlowLogsCommandInput,
   DisableEbsEncryptionByDefaultCommandInput,
-  EC2Client,
   EnableEbsEncryptionByDefaultCommandInput,
   RevokeSecurityGroupIngressCommandInput,
 } from '@aws-sdk/client-ec2';
-import type { DeleteBucketEncryptionCommandInput, PutBucketEncryptionCommandInput, S3Client } from '@aws-sdk/client-s3';
-import type { CancelRotateSecretCommandInput, RotateSecretCommandInput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SetTopicAttributesCommandInput, SNSClient } from '@aws-sdk/client-sns';
-import type { DynamoDBClient, UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { KinesisClient, StartStreamEncryptionCommandInput, StopStreamEncryptionCommandInput } from '@aws-sdk/client-kinesis';
-import type { SetQueueAttributesCommandInput, SQSClient } from '@aws-sdk/client-sqs';
+import type { DeleteBucketEncryptionCommandInput, PutBucketEncryptionCommandInput } from '@aws-sdk/client-s3';
+import type { CancelRotateSecretCommandInput, RotateSecretCommandInput } from '@aws-sdk/client-secrets-manager';
+import type { SetTopicAttributesCommandInput } from '@aws-sdk/client-sns';
+import type { UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { StartStreamEncryptionCommandInput, StopStreamEncryptionCommandInput } from '@aws-sdk/client-kinesis';
+import type { SetQueueAttributesCommandInput } from '@aws-sdk/client-sqs';
+import type { AwsClients } from '../aws/clients';
 import type { Evaluation } from '../evaluate';
 import type { ResourceOf, ResourceType } from '../model';
 import type { AnyRule, MatchOf, ParametersOf, ResourceTypeOf } from '../rule';
@@ -46,16 +46,8 @@ export type ApiCall =
 
 export type ApiOperation = ApiCall['operation'];
 
-export interface RemediationClients {
-  ec2: EC2Client;
-  s3: S3Client;
-  sns: SNSClient;
-  logs: CloudWatchLogsClient;
-  secretsManager: SecretsManagerClient;
-  sqs: SQSClient;
-  dynamodb: DynamoDBClient;
-  kinesis: KinesisClient;
-}
+/** The services remediations change, each loaded on its first call. */
+export type RemediationClients = Pick<AwsClients, 'ec2' | 's3' | 'sns' | 'logs' | 'secretsManager' | 'sqs' | 'dynamodb' | 'kinesis'>;
 
 /** One change: the call that makes it and the calls that take it back. */
 export interface PlannedStep {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
 import { ApiCallCounter } from '../../lib/aws/call-counter';
 import { createAwsClients, type AwsClientsOptions } from '../../lib/aws/clients';
@@ -82,7 +82,7 @@ describe('AwsClients', () => {
     const counter = new ApiCallCounter();
     const clients = clientsWith(transport, { counter, maxAttempts: 2 });
 
-    await expect(clients.ec2.send(new DescribeVpcsCommand({}))).rejects.toThrow('Request limit exceeded.');
+    await expect((await clients.ec2()).client.send(new DescribeVpcsCommand({}))).rejects.toThrow('Request limit exceeded.');
     expect(counter.totalAttempts()).toBe(2);
   });
 
@@ -102,18 +102,22 @@ describe('AwsClients', () => {
     expect(counter.totalCalls()).toBe(0);
   });
 
-  it('creates each client once, on first use', () => {
+  it('creates each client once, on first use, even when first used by calls in flight together', async () => {
     const clients = createAwsClients({ region: REGION, credentials: CREDENTIALS });
-    expect(clients.ec2).toBe(clients.ec2);
-    expect(clients.s3).not.toBe(clients.ec2);
+    const [first, second] = await Promise.all([clients.ec2(), clients.ec2()]);
+    expect(first.client).toBeInstanceOf(EC2Client);
+    expect(second.client).toBe(first.client);
+    expect((await clients.ec2()).client).toBe(first.client);
+    expect((await clients.s3()).client).not.toBe(first.client);
     clients.destroy();
   });
 
   it('configures adaptive retry by default so throttling slows the client down', async () => {
     const clients = createAwsClients({ region: REGION, credentials: CREDENTIALS, maxAttempts: 7 });
-    const strategy = await clients.rds.config.retryStrategy();
+    const { client: rds } = await clients.rds();
+    const strategy = await rds.config.retryStrategy();
     expect(strategy).toHaveProperty('mode', 'adaptive');
-    await expect(clients.rds.config.maxAttempts()).resolves.toBe(7);
+    await expect(rds.config.maxAttempts()).resolves.toBe(7);
   });
 
   it('says how to set a region when none is given', () => {

@@ -1,6 +1,7 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { awsClientConfig, createAwsClients, DEFAULT_CALL_TIMEOUTS, DEFAULT_MAX_ATTEMPTS, timedRequestHandler, worstCaseCallMs } from '../../lib/aws/clients';
+import { createAwsClients } from '../../lib/aws/clients';
+import { awsClientConfig, DEFAULT_CALL_TIMEOUTS, DEFAULT_MAX_ATTEMPTS, timedRequestHandler, worstCaseCallMs } from '../../lib/aws/client-config';
 import { awsRuleRunSources } from '../../lib/config-rule/aws-sources';
 import { handleRuleInvocation } from '../../lib/config-rule/handle';
 import { EvaluationDeliveryError, SweepIncompleteError } from '../../lib/errors';

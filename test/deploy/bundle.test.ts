@@ -1,21 +1,53 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { extractZip, listZip } from '../../bench/zip';
 
 const PACKAGE_DIR = join(__dirname, '../../.serverless-test');
 const zips = readdirSync(PACKAGE_DIR).filter((name) => name.endsWith('.zip'));
+const SDK_MODULES = readdirSync(join(__dirname, '../../lib/aws/sdk')).map((name) => name.replace(/\.ts$/, ''));
+
+const filesOf = (zip: string) => listZip(join(PACKAGE_DIR, zip)).map((entry) => entry.name).filter((name) => !name.endsWith('/'));
+
+/** What loading a handler reads: its file and the chunks it imports statically, transitively (`import()` targets are left out). */
+function loadedAtStart(dir: string, file: string, loaded = new Set<string>()): Set<string> {
+  loaded.add(file);
+  for (const [, chunk] of readFileSync(join(dir, file), 'utf8').matchAll(/(?:from|import)\s*"\.\/([^"]+)"/g)) {
+    if (!loaded.has(`handlers/${chunk}`)) loadedAtStart(dir, `handlers/${chunk}`, loaded);
+  }
+  return loaded;
+}
 
 describe('Deploy: function bundles', () => {
   it('packages at least one function', () => {
     expect(zips.length).toBeGreaterThan(0);
   });
 
-  it.each(zips)('%s ships its bundled handler alone: no node_modules, no source maps', (zip) => {
-    const files = listZip(join(PACKAGE_DIR, zip)).map((entry) => entry.name).filter((name) => !name.endsWith('/'));
-    expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^handlers\/[\w-]+\.js$/);
+  it.each(zips)('%s ships its bundled handler and that bundle\'s chunks alone: no node_modules, no source maps, no other function\'s chunks', (zip) => {
+    const files = filesOf(zip);
+    const handlers = files.filter((name) => /^handlers\/[\w-]+\.mjs$/.test(name));
+    expect(handlers).toHaveLength(1);
+    const entry = handlers[0]!.slice(0, -'.mjs'.length);
+    for (const file of files) expect(file).toMatch(new RegExp(`^${entry}(\\.[\\w-]+)?\\.mjs$`));
+  });
+
+  // The SDK modules the code loads with import() (lib/aws/sdk/) are compiled on first use, not when
+  // Lambda loads the handler: that keeps a cold start near an empty Node.js process (BENCHMARKS.md).
+  it.each(zips)('%s loads no AWS SDK service, and at most 360 KB of code, with its handler', (zip) => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftwarden-bundle-'));
+    try {
+      extractZip(join(PACKAGE_DIR, zip), dir);
+      const handler = filesOf(zip).find((name) => /^handlers\/[\w-]+\.mjs$/.test(name))!;
+      const loaded = [...loadedAtStart(dir, handler)];
+      const services = filesOf(zip).filter((name) => SDK_MODULES.some((module) => new RegExp(`\\.${module}-\\w+\\.mjs$`).test(name)));
+      expect(services.length).toBeGreaterThan(0);
+      expect(loaded.filter((file) => services.includes(file))).toEqual([]);
+      expect(loaded.reduce((bytes, file) => bytes + statSync(join(dir, file)).size, 0)).toBeLessThanOrEqual(360 * 1024);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // What keeps each function under 250 KB: unused AWS SDK schemas are tree-shaken (scripts/esbuild-aws-sdk.js),
@@ -30,8 +62,8 @@ describe('Deploy: function bundles', () => {
     const dir = mkdtempSync(join(tmpdir(), 'driftwarden-bundle-'));
     try {
       extractZip(join(PACKAGE_DIR, 'configRule.zip'), dir);
-      const handlerFile = join(dir, 'handlers/config-rule.js');
-      const invoke = `require(${JSON.stringify(handlerFile)}).handler({}, { functionName: 'f', awsRequestId: 'r' }).catch((error) => console.log('rejected with', error.name))`;
+      const handlerFile = pathToFileURL(join(dir, 'handlers/config-rule.mjs')).href;
+      const invoke = `import(${JSON.stringify(handlerFile)}).then(({ handler }) => handler({}, { functionName: 'f', awsRequestId: 'r' })).catch((error) => console.log('rejected with', error.name))`;
       const child = spawnSync(process.execPath, ['-e', invoke], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' },

@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-jest';
-import { AuthorizeSecurityGroupIngressCommand, EC2Client } from '@aws-sdk/client-ec2';
-import type { PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
+import { AuthorizeSecurityGroupIngressCommand, DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../lib/aws/clients';
@@ -50,7 +50,8 @@ function complianceChange(change: (event: any) => void = () => undefined) {
 
 /**
  * The handler as deployed with `mode` for public-app-ports, its audit table in dynalite. It is loaded
- * in its own module registry (it reads its settings at load), so its SDK clients are mocked there.
+ * in its own module registry (it reads its settings at load); the SDK modules it loads on first use
+ * come from this file's registry, where they are mocked.
  */
 async function deployedHandler(mode: string) {
   const tableName = `handler-${++tables}`;
@@ -66,18 +67,14 @@ async function deployedHandler(mode: string) {
     FLOW_LOG_ROLE_ARN: 'arn:aws:iam::123456789012:role/driftwarden-test-FlowLogDeliveryRole-1A2B3C4D',
     DRIFTWARDEN_SETTINGS: JSON.stringify({ rules: { 'public-app-ports': { mode, parameters: { authorizedTcpPorts: '80,443' } } } }),
   });
+  const ec2: Stub = mockClient(EC2Client);
+  ec2.on(DescribeSecurityGroupsCommand).resolves(fixture('config/api-describe-security-groups.json'));
+  ec2.on(DescribeSecurityGroupRulesCommand).resolves(fixture('config/api-describe-security-group-rules.json'));
+  ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+  const eventBridge: Stub = mockClient(EventBridgeClient);
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e7a1b2c3-d4e5-4f60-8a9b-0c1d2e3f4a5b' }] });
   let handler!: (event: unknown, context: Context) => Promise<unknown>;
-  let ec2!: Stub;
-  let eventBridge!: Stub;
   await jest.isolateModulesAsync(async () => {
-    const ec2Module = await import('@aws-sdk/client-ec2');
-    const eventBridgeModule = await import('@aws-sdk/client-eventbridge');
-    ec2 = mockClient(ec2Module.EC2Client);
-    ec2.on(ec2Module.DescribeSecurityGroupsCommand).resolves(fixture('config/api-describe-security-groups.json'));
-    ec2.on(ec2Module.DescribeSecurityGroupRulesCommand).resolves(fixture('config/api-describe-security-group-rules.json'));
-    ec2.on(ec2Module.RevokeSecurityGroupIngressCommand).resolves({ Return: true });
-    eventBridge = mockClient(eventBridgeModule.EventBridgeClient);
-    eventBridge.on(eventBridgeModule.PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e7a1b2c3-d4e5-4f60-8a9b-0c1d2e3f4a5b' }] });
     handler = (await import('../../handlers/remediate')).handler;
   });
   const sent = (stub: Stub, operation: string) => stub.calls().map((call) => call.args[0]).filter((command) => command.constructor.name === `${operation}Command`).map((command) => command.input);

@@ -71,7 +71,7 @@ async function signerOf(stub: Stub, index: number): Promise<string> {
   return (await client.config.credentials()).accessKeyId.replace(/^AKIA/, '');
 }
 
-/** Organizations and STS of the simulated organization, mocked in the module registry the handler loads. */
+/** Organizations and STS of the simulated organization, mocked in this file's module registry: the handlers load their SDK modules from it on first use. */
 async function simulateOrganization() {
   const sts = await import('@aws-sdk/client-sts');
   const organizations = await import('@aws-sdk/client-organizations');
@@ -117,14 +117,12 @@ describe('Organization mode: the central functions', () => {
   describe('the Config rule function', () => {
     async function deployedRuleHandler() {
       Object.assign(process.env, { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'central', AWS_SECRET_ACCESS_KEY: 'central', DRIFTWARDEN_STAGE: 'org-example', DRIFTWARDEN_SETTINGS: JSON.stringify({ organization: ORGANIZATION }) });
+      const simulated = await simulateOrganization();
+      const configModule = await import('@aws-sdk/client-config-service');
+      const config: Stub = mockClient(configModule.ConfigServiceClient);
+      config.on(configModule.PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
       let handler!: (event: unknown, context: Context) => Promise<any>;
-      let config!: Stub;
-      let simulated!: Awaited<ReturnType<typeof simulateOrganization>>;
       await jest.isolateModulesAsync(async () => {
-        simulated = await simulateOrganization();
-        const configModule = await import('@aws-sdk/client-config-service');
-        config = mockClient(configModule.ConfigServiceClient);
-        config.on(configModule.PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
         handler = (await import('../../handlers/config-rule')).handler;
       });
       return { handler, config, ...simulated };
@@ -175,20 +173,17 @@ describe('Organization mode: the central functions', () => {
         DRIFTWARDEN_STAGE: 'org-example',
         DRIFTWARDEN_SETTINGS: JSON.stringify({ organization: ORGANIZATION, rules: { 'public-app-ports': { mode: 'auto', parameters: { authorizedTcpPorts: '80,443' } } } }),
       });
+      const simulated = await simulateOrganization();
+      const ec2Module = await import('@aws-sdk/client-ec2');
+      const eventBridgeModule = await import('@aws-sdk/client-eventbridge');
+      const ec2: Stub = mockClient(ec2Module.EC2Client);
+      ec2.on(ec2Module.DescribeSecurityGroupsCommand).resolves(fixture('config/api-describe-security-groups.json'));
+      ec2.on(ec2Module.DescribeSecurityGroupRulesCommand).resolves(fixture('config/api-describe-security-group-rules.json'));
+      ec2.on(ec2Module.RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+      const eventBridge: Stub = mockClient(eventBridgeModule.EventBridgeClient);
+      eventBridge.on(eventBridgeModule.PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e7a1b2c3-d4e5-4f60-8a9b-0c1d2e3f4a5b' }] });
       let handler!: (event: unknown, context: Context) => Promise<any>;
-      let ec2!: Stub;
-      let eventBridge!: Stub;
-      let simulated!: Awaited<ReturnType<typeof simulateOrganization>>;
       await jest.isolateModulesAsync(async () => {
-        simulated = await simulateOrganization();
-        const ec2Module = await import('@aws-sdk/client-ec2');
-        const eventBridgeModule = await import('@aws-sdk/client-eventbridge');
-        ec2 = mockClient(ec2Module.EC2Client);
-        ec2.on(ec2Module.DescribeSecurityGroupsCommand).resolves(fixture('config/api-describe-security-groups.json'));
-        ec2.on(ec2Module.DescribeSecurityGroupRulesCommand).resolves(fixture('config/api-describe-security-group-rules.json'));
-        ec2.on(ec2Module.RevokeSecurityGroupIngressCommand).resolves({ Return: true });
-        eventBridge = mockClient(eventBridgeModule.EventBridgeClient);
-        eventBridge.on(eventBridgeModule.PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e7a1b2c3-d4e5-4f60-8a9b-0c1d2e3f4a5b' }] });
         handler = (await import('../../handlers/remediate-organization')).handler;
       });
       return { handler, ec2, eventBridge, audit: new DynamoDbAuditLog(local.client, tableName), ...simulated };

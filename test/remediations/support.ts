@@ -1,11 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { EC2Client, type SecurityGroupRule } from '@aws-sdk/client-ec2';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { SecurityGroupRule } from '@aws-sdk/client-ec2';
+import { createAwsClients } from '../../lib/aws/clients';
 import { findRule } from '../../lib/evaluate';
 import { evaluateResource } from '../../lib/evaluate';
 import type { LookupData } from '../../lib/lookups';
@@ -62,17 +56,7 @@ export function liveAppGroup(): ResourceOf<'AWS::EC2::SecurityGroup'> {
 }
 
 export function clients(): RemediationClients {
-  const region = 'eu-west-1';
-  return {
-    ec2: new EC2Client({ region }),
-    s3: new S3Client({ region }),
-    sns: new SNSClient({ region }),
-    logs: new CloudWatchLogsClient({ region }),
-    secretsManager: new SecretsManagerClient({ region }),
-    sqs: new SQSClient({ region }),
-    dynamodb: new DynamoDBClient({ region }),
-    kinesis: new KinesisClient({ region }),
-  };
+  return createAwsClients({ region: 'eu-west-1' });
 }
 
 /** An SDK service exception the way the SDK builds one from an error response. */

@@ -1,0 +1,59 @@
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+// How every SDK client is configured and when it is made. Apart from lib/aws/clients.ts (the
+// clients of the catalogue's reads), so a function that never reads resources (the notifier)
+// does not bundle the catalogue's SDK modules.
+
+/** Attempts per call, the first included. */
+export const DEFAULT_MAX_ATTEMPTS = 4;
+
+export interface CallTimeouts {
+  /** To open a connection: AWS endpoints accept one in milliseconds; longer means a network fault. */
+  connectionMs: number;
+  /** For one attempt, from sending to the last byte of the answer: the slowest call made (a 100-evaluation PutEvaluations, a 1,000-item page) answers in a few seconds. */
+  requestMs: number;
+}
+
+export const DEFAULT_CALL_TIMEOUTS: CallTimeouts = { connectionMs: 3_000, requestMs: 10_000 };
+
+/** The SDK's standard backoff caps each wait at 20 s, but from 100 ms doubling it stays under this for four attempts. */
+const BACKOFF_BEFORE_LAST_ATTEMPT_MS = 100 * (2 ** (DEFAULT_MAX_ATTEMPTS - 1) - 1);
+
+/**
+ * How long one call can take when AWS never answers it: every attempt timing out, plus backoff.
+ * Under a minute, so a stalled call ends an invocation loudly instead of holding it to its limit.
+ */
+export function worstCaseCallMs(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS, attempts = DEFAULT_MAX_ATTEMPTS): number {
+  return attempts * timeouts.requestMs + BACKOFF_BEFORE_LAST_ATTEMPT_MS;
+}
+
+/**
+ * The HTTP transport of every AWS client. `throwOnRequestTimeout` matters: without it the
+ * handler only logs a warning when `requestTimeout` passes and keeps waiting for an answer.
+ */
+export function timedRequestHandler(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS): NodeHttpHandler {
+  return new NodeHttpHandler({ connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true });
+}
+
+/**
+ * Configuration for an SDK client made outside AwsClients (the Config, DynamoDB, EventBridge, SNS,
+ * SQS and CloudTrail clients of the functions and the CLI): the same timeouts, attempts and
+ * adaptive retries. `overrides` wins (a region, a profile, a test endpoint).
+ */
+export function awsClientConfig<Overrides extends object>(overrides: Overrides = {} as Overrides) {
+  return { maxAttempts: DEFAULT_MAX_ATTEMPTS, retryMode: 'adaptive' as const, requestHandler: timedRequestHandler(), ...overrides };
+}
+
+/**
+ * Runs `create` on the first call and gives every caller its result. Every SDK client is made
+ * this way, and its SDK module (lib/aws/sdk/) is loaded with import() inside `create`: a function
+ * compiles and runs a service's SDK code only when it first calls that service (serverless.yml
+ * splits each such module into its own chunk), so loading a handler stays cheap.
+ */
+export function onFirstUse<T>(create: () => Promise<T>): () => Promise<T> {
+  let created: Promise<T> | undefined;
+  return () => (created ??= create());
+}
+
+/** A service's SDK module (lib/aws/sdk/<service>.ts) with the client made from it. */
+export type Service<Sdk, ServiceClient> = Sdk & { client: ServiceClient };
