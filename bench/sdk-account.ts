@@ -1,24 +1,11 @@
-import { CloudWatchLogsClient, DescribeLogGroupsCommand, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  ConfigServiceClient,
-  GetComplianceDetailsByConfigRuleCommand,
-  PutEvaluationsCommand,
-  type EvaluationResult,
-} from '@aws-sdk/client-config-service';
-import { DescribeFlowLogsCommand, DescribeVolumesCommand, DescribeVpcsCommand, EC2Client, type FlowLog, type Volume, type Vpc } from '@aws-sdk/client-ec2';
-import { DescribeFileSystemsCommand, EFSClient, type FileSystemDescription } from '@aws-sdk/client-efs';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient, type DBCluster, type DBInstance } from '@aws-sdk/client-rds';
-import { GetResourcesCommand, ResourceGroupsTaggingAPIClient, type ResourceTagMapping } from '@aws-sdk/client-resource-groups-tagging-api';
-import { GetBucketEncryptionCommand, ListBucketsCommand, S3Client, type Bucket } from '@aws-sdk/client-s3';
-import { ListSecretsCommand, SecretsManagerClient, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
-import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient, type Topic } from '@aws-sdk/client-sns';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import type { FlowLog, Volume, Vpc } from '@aws-sdk/client-ec2';
+import type { FileSystemDescription } from '@aws-sdk/client-efs';
+import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
+import type { ResourceTagMapping } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { Bucket } from '@aws-sdk/client-s3';
+import type { SecretListEntry } from '@aws-sdk/client-secrets-manager';
+import type { Topic } from '@aws-sdk/client-sns';
 import { ACCOUNT_ID, BENCH_NOW, REGION, keyArn, random, secretArn, storageId, storageTypeOf, volumeId, vpcId, type EncryptedType } from './synthetic';
 
 /**
@@ -180,142 +167,6 @@ export function buildSdkAccount(ruleId: string, count: number): SdkAccount {
     throw new Error(`${ruleId} has no periodic sweep to benchmark`);
   }
   return account;
-}
-
-/** What AWS Config holds for the rule: every PutEvaluations the sweep sends lands here. */
-export class ConfigStore {
-  readonly results = new Map<string, EvaluationResult>();
-}
-
-const pause = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
-
-/**
- * Answers every SDK call the sweep makes from `account`, each after `latency.ms`, and records them.
- * aws-sdk-client-mock replaces each client's `send`, so the latency is added per call as the code
- * makes it, and the calls are counted exactly as sent.
- */
-export function mockAws(account: SdkAccount, store: ConfigStore, latency: { ms: number }) {
-  const delayed = <I, O>(answer: (input: I) => O) => async (input: I): Promise<O> => {
-    await pause(latency.ms);
-    return answer(input);
-  };
-  const ec2 = mockClient(EC2Client);
-  ec2.on(DescribeVpcsCommand).callsFake(delayed((input) => {
-    const { items, next } = page('EC2:DescribeVpcs', account.vpcs, input.NextToken, input.MaxResults);
-    return { Vpcs: items, NextToken: next };
-  }));
-  ec2.on(DescribeFlowLogsCommand).callsFake(delayed((input) => {
-    const { items, next } = page('EC2:DescribeFlowLogs', account.flowLogs, input.NextToken, input.MaxResults);
-    return { FlowLogs: items, NextToken: next };
-  }));
-  ec2.on(DescribeVolumesCommand).callsFake(delayed((input) => {
-    const { items, next } = page('EC2:DescribeVolumes', account.volumes, input.NextToken, input.MaxResults);
-    return { Volumes: items, NextToken: next };
-  }));
-  const rds = mockClient(RDSClient);
-  rds.on(DescribeDBInstancesCommand).callsFake(delayed((input) => {
-    const { items, next } = page('RDS:DescribeDBInstances', account.dbInstances, input.Marker, input.MaxRecords);
-    return { DBInstances: items, Marker: next };
-  }));
-  rds.on(DescribeDBClustersCommand).callsFake(delayed((input) => {
-    const { items, next } = page('RDS:DescribeDBClusters', account.dbClusters, input.Marker, input.MaxRecords);
-    return { DBClusters: items, Marker: next };
-  }));
-  const s3 = mockClient(S3Client);
-  s3.on(ListBucketsCommand).callsFake(delayed((input) => {
-    const { items, next } = page('S3:ListBuckets', account.buckets, input.ContinuationToken, input.MaxBuckets);
-    return { Buckets: items, ContinuationToken: next, Owner: { ID: 'owner' } };
-  }));
-  s3.on(GetBucketEncryptionCommand).callsFake(delayed((input) => {
-    const byDefault = account.bucketEncryption.get(input.Bucket!);
-    if (!byDefault) throw Object.assign(new Error('The server side encryption configuration was not found'), { name: 'ServerSideEncryptionConfigurationNotFoundError' });
-    return { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: byDefault, BucketKeyEnabled: true }] } };
-  }));
-  const sns = mockClient(SNSClient);
-  sns.on(ListTopicsCommand).callsFake(delayed((input) => {
-    const { items, next } = page('SNS:ListTopics', account.topics, input.NextToken, undefined);
-    return { Topics: items, NextToken: next };
-  }));
-  sns.on(GetTopicAttributesCommand).callsFake(delayed((input) => {
-    const key = account.topicKeys.get(input.TopicArn!);
-    return { Attributes: { TopicArn: input.TopicArn!, Owner: ACCOUNT_ID, ...(key && { KmsMasterKeyId: key }) } };
-  }));
-  const logs = mockClient(CloudWatchLogsClient);
-  logs.on(DescribeLogGroupsCommand).callsFake(delayed((input) => {
-    const { items, next } = page('CloudWatchLogs:DescribeLogGroups', account.logGroups, input.nextToken, input.limit);
-    return { logGroups: items, nextToken: next };
-  }));
-  const efs = mockClient(EFSClient);
-  efs.on(DescribeFileSystemsCommand).callsFake(delayed((input) => {
-    const { items, next } = page('EFS:DescribeFileSystems', account.fileSystems, input.Marker, input.MaxItems);
-    return { FileSystems: items, NextMarker: next };
-  }));
-  const secrets = mockClient(SecretsManagerClient);
-  secrets.on(ListSecretsCommand).callsFake(delayed((input) => {
-    const { items, next } = page('SecretsManager:ListSecrets', account.secrets, input.NextToken, input.MaxResults);
-    return { SecretList: items, NextToken: next };
-  }));
-  const kms = mockClient(KMSClient);
-  kms.on(DescribeKeyCommand).callsFake(delayed((input) => ({
-    KeyMetadata: { KeyId: input.KeyId!.split('/').pop()!, Arn: input.KeyId, KeyManager: 'CUSTOMER' as const, Enabled: true },
-  })));
-  const tagging = mockClient(ResourceGroupsTaggingAPIClient);
-  tagging.on(GetResourcesCommand).callsFake(delayed((input) => {
-    const mappings = account.tags.get(input.ResourceTypeFilters?.[0] ?? '') ?? [];
-    const { items, next } = page('ResourceGroupsTaggingAPI:GetResources', mappings, input.PaginationToken || undefined, input.ResourcesPerPage);
-    return { ResourceTagMappingList: items, PaginationToken: next ?? '' };
-  }));
-  const config = mockClient(ConfigServiceClient);
-  config.on(GetComplianceDetailsByConfigRuleCommand).callsFake(delayed((input) => {
-    const { items, next } = page('ConfigService:GetComplianceDetailsByConfigRule', [...store.results.values()], input.NextToken, input.Limit);
-    return { EvaluationResults: items, NextToken: next };
-  }));
-  config.on(PutEvaluationsCommand).callsFake(delayed((input) => {
-    const evaluations = input.Evaluations ?? [];
-    if (evaluations.length > API_MAX_PAGE['ConfigService:PutEvaluations']) throw new PageSizeError(`PutEvaluations: ${evaluations.length} evaluations in one call`);
-    for (const evaluation of evaluations) {
-      store.results.set(`${evaluation.ComplianceResourceType}\u0000${evaluation.ComplianceResourceId}`, {
-        EvaluationResultIdentifier: {
-          EvaluationResultQualifier: { ConfigRuleName: 'bench', ResourceType: evaluation.ComplianceResourceType, ResourceId: evaluation.ComplianceResourceId },
-          OrderingTimestamp: evaluation.OrderingTimestamp,
-        },
-        ComplianceType: evaluation.ComplianceType,
-        ...(evaluation.Annotation !== undefined && { Annotation: evaluation.Annotation }),
-        ResultRecordedTime: BENCH_NOW,
-      });
-    }
-    return { FailedEvaluations: [] };
-  }));
-
-  // The synthetic account holds none of these types: each listing is one empty page.
-  const sqs = mockClient(SQSClient);
-  sqs.on(ListQueuesCommand).callsFake(delayed(() => ({ QueueUrls: [] })));
-  const dynamodb = mockClient(DynamoDBClient);
-  dynamodb.on(ListTablesCommand).callsFake(delayed(() => ({ TableNames: [] })));
-  const elastiCache = mockClient(ElastiCacheClient);
-  elastiCache.on(DescribeReplicationGroupsCommand).callsFake(delayed(() => ({ ReplicationGroups: [] })));
-  const kinesis = mockClient(KinesisClient);
-  kinesis.on(ListStreamsCommand).callsFake(delayed(() => ({ StreamNames: [], HasMoreStreams: false })));
-  const ecr = mockClient(ECRClient);
-  ecr.on(DescribeRepositoriesCommand).callsFake(delayed(() => ({ repositories: [] })));
-
-  const mocks = { SQS: sqs, DynamoDB: dynamodb, ElastiCache: elastiCache, Kinesis: kinesis, ECR: ecr, EC2: ec2, RDS: rds, S3: s3, SNS: sns, CloudWatchLogs: logs, EFS: efs, SecretsManager: secrets, KMS: kms, ResourceGroupsTaggingAPI: tagging, ConfigService: config };
-  return {
-    /** Calls made so far, by `Service:Operation`. */
-    calls(): Record<string, number> {
-      const counts: Record<string, number> = {};
-      for (const [service, mock] of Object.entries(mocks)) {
-        for (const call of mock.calls()) {
-          const key = `${service}:${(call.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, '')}`;
-          counts[key] = (counts[key] ?? 0) + 1;
-        }
-      }
-      return counts;
-    },
-    reset(): void {
-      for (const mock of Object.values(mocks)) mock.resetHistory();
-    },
-  };
 }
 
 /** The fewest calls a sweep of `account` can make, by operation: full pages, forced per-resource calls, full batches. */

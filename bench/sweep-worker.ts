@@ -10,28 +10,16 @@ import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
 import { handleRuleInvocation } from '../lib/config-rule/handle';
 import { parseSettings } from '../lib/settings';
 import { RULES } from '../rules';
-import { buildSdkAccount, ConfigStore, minimumCalls, mockAws } from './sdk-account';
+import { buildSdkAccount, minimumCalls } from './sdk-account';
 import { ACCOUNT_ID, BENCH_NOW, REGION } from './synthetic';
 
 export type SweepScenario = 'first' | 'steady';
-
-/**
- * Where the sweep's calls go. `fake-endpoint`: the real SDK clients (signing, middleware, retries,
- * XML/JSON parsing) over HTTP to the fake AWS endpoint on loopback, in another process. `client-mock`:
- * aws-sdk-client-mock replaces each client's `send`, so none of that costs anything; only for rules
- * whose services the fake endpoint does not speak (S3's and EFS's REST protocols).
- */
-export type SweepBackend = 'fake-endpoint' | 'client-mock';
-
-/** The rules whose every call the fake endpoint answers. */
-export const FAKE_ENDPOINT_RULES: readonly string[] = ['vpc-flow-logs', 'secret-rotation'];
 
 export interface SweepWorkerResult {
   ruleId: string;
   resources: number;
   latencyMs: number;
   scenario: SweepScenario;
-  backend: SweepBackend;
   wallMs: number;
   /** CPU time of the sweep's process (user + system) during the sweep: the SDK and the code, not the endpoint. */
   cpuMs: number;
@@ -74,10 +62,10 @@ async function main(): Promise<void> {
   }
   const account = buildSdkAccount(ruleId, resources);
   const settings = parseSettings({ costAwareReporting: true }, RULES);
-  const backend = FAKE_ENDPOINT_RULES.includes(ruleId) ? await fakeEndpoint(ruleId, resources) : clientMock(account);
+  const fake = await startFakeEndpoint(ruleId, resources);
   const sweep = () => {
-    const config = new ConfigServiceClient({ region: REGION, ...backend.clientConfig });
-    const clients = createAwsClients({ region: REGION, ...backend.clientConfig });
+    const config = new ConfigServiceClient({ region: REGION, ...fake.clientConfig });
+    const clients = createAwsClients({ region: REGION, ...fake.clientConfig });
     return handleRuleInvocation(scheduledEvent(ruleId), {
       rules: RULES,
       settings,
@@ -88,9 +76,9 @@ async function main(): Promise<void> {
   };
   // A steady-state sweep finds Config already holding every verdict: the sweep before it put them there.
   if (scenario === 'steady') await sweep();
-  const { recorded: recordedResults } = await backend.calls();
-  await backend.reset();
-  await backend.setLatency(latencyMs);
+  const { recorded: recordedResults } = await fake.calls();
+  await fake.reset();
+  await fake.setLatency(latencyMs);
 
   global.gc?.();
   const baselineRss = process.memoryUsage().rss;
@@ -116,10 +104,9 @@ async function main(): Promise<void> {
     resources,
     latencyMs,
     scenario,
-    backend: backend.kind,
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    calls: (await backend.calls()).calls,
+    calls: (await fake.calls()).calls,
     minimum: minimumCalls(ruleId, account, recordedResults, reported),
     reported,
     unchanged: outcome.unchanged,
@@ -129,31 +116,20 @@ async function main(): Promise<void> {
     peakHeapUsedMb: peakHeap / MB,
     resourcesByType: account.counts as Record<string, number>,
   };
-  await backend.close();
+  await fake.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-interface Backend {
-  kind: SweepBackend;
-  clientConfig: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
+/**
+ * The fake AWS endpoint in another process: the sweep's real SDK clients (signing, middleware,
+ * retries, XML/JSON parsing) send it HTTP requests on loopback.
+ */
+interface FakeEndpoint {
+  clientConfig: { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   calls(): Promise<{ calls: Record<string, number>; recorded: number }>;
   reset(): Promise<void>;
   setLatency(ms: number): Promise<void>;
   close(): Promise<void>;
-}
-
-function clientMock(account: ReturnType<typeof buildSdkAccount>): Backend {
-  const store = new ConfigStore();
-  const latency = { ms: 0 };
-  const mocks = mockAws(account, store, latency);
-  return {
-    kind: 'client-mock',
-    clientConfig: {},
-    calls: async () => ({ calls: mocks.calls(), recorded: store.results.size }),
-    reset: async () => mocks.reset(),
-    setLatency: async (ms) => void (latency.ms = ms),
-    close: async () => undefined,
-  };
 }
 
 /** Sends `message` to the fake endpoint's process and waits for its answer. */
@@ -164,14 +140,13 @@ function ask<T>(host: ChildProcess, message: unknown): Promise<T> {
   });
 }
 
-async function fakeEndpoint(ruleId: string, resources: number): Promise<Backend> {
+async function startFakeEndpoint(ruleId: string, resources: number): Promise<FakeEndpoint> {
   const host = fork(join(__dirname, 'fake-host.js'), [ruleId, String(resources), scheduledEvent(ruleId).configRuleName], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { endpoint } = await new Promise<{ endpoint: string }>((resolve, reject) => {
     host.once('message', (message) => resolve(message as { endpoint: string }));
     host.once('exit', (code) => reject(new Error(`The fake AWS endpoint exited with ${code}`)));
   });
   return {
-    kind: 'fake-endpoint',
     clientConfig: { endpoint, credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' } },
     calls: () => ask(host, 'calls'),
     reset: () => ask(host, 'reset'),

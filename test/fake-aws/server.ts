@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { seededRandom } from '../seeded-random';
 
@@ -12,7 +12,7 @@ import { seededRandom } from '../seeded-random';
  * the same calls. See test/fake-aws/README.md.
  */
 
-export type Protocol = 'json' | 'ec2' | 'query';
+export type Protocol = 'json' | 'ec2' | 'query' | 'rest-xml' | 'rest-json';
 
 /** What a handler sees of one call. */
 export interface FakeCall {
@@ -20,7 +20,11 @@ export interface FakeCall {
   service: string;
   operation: string;
   protocol: Protocol;
-  /** JSON protocols: the parsed body. Query protocols: the form fields, flat (`IpPermissions.1.IpProtocol`). */
+  /**
+   * JSON protocols: the parsed body. Query protocols: the form fields, flat (`IpPermissions.1.IpProtocol`).
+   * REST protocols: the path's labels (`Bucket`) and the query string's parameters, by their wire names
+   * (`continuation-token`, `MaxItems`).
+   */
   input: any;
   /** The call's position in the call log (1-based). */
   seq: number;
@@ -29,9 +33,11 @@ export interface FakeCall {
 }
 
 /**
- * An operation's answer. JSON protocols: the response object as the API documents it. Query
- * protocols: an object serialised to XML under `<OperationResponse>` (EC2) or
- * `<OperationResult>` (awsQuery), keys as wire names, arrays as `<item>` / `<member>` lists.
+ * An operation's answer. JSON protocols (REST-JSON too): the response object as the API documents
+ * it. Query protocols: an object serialised to XML under `<OperationResponse>` (EC2) or
+ * `<OperationResult>` (awsQuery), keys as wire names, arrays as `<item>` / `<member>` lists (an
+ * `XmlList` names its entries). REST-XML: the whole document as an object of one key, the root
+ * element (`{ ListAllMyBucketsResult: { … } }`), which gets the service's namespace.
  */
 export type FakeHandler = (call: FakeCall) => unknown;
 
@@ -48,7 +54,7 @@ export class FakeAwsError extends Error {
 
 /**
  * - `throttle`: the protocol's throttling error (SDK retries it, adaptive mode slows down).
- * - `server-error`: HTTP 500 InternalFailure (retried).
+ * - `server-error`: the protocol's HTTP 500 (InternalFailure; S3's InternalError, EFS's InternalServerError), retried.
  * - `reset`: the connection is destroyed without an answer (retried).
  * - `stall`: the request is accepted and never answered; only a client timeout ends it.
  */
@@ -88,10 +94,22 @@ export interface FakeAwsOptions {
   latencyMs?: number;
 }
 
+/**
+ * A list whose entries are `<itemName>` elements instead of the protocol's `<item>` / `<member>`:
+ * RDS's `<DBInstance>`, S3's `<Bucket>`, a query map's `<entry>` (entries `{ key, value }`).
+ */
+export class XmlList {
+  constructor(
+    readonly itemName: string,
+    readonly items: readonly unknown[],
+  ) {}
+}
+
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function toXml(value: unknown, listItem: string): string {
   if (value === undefined || value === null) return '';
+  if (value instanceof XmlList) return value.items.map((entry) => `<${value.itemName}>${toXml(entry, listItem)}</${value.itemName}>`).join('');
   if (Array.isArray(value)) return value.map((entry) => `<${listItem}>${toXml(entry, listItem)}</${listItem}>`).join('');
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
@@ -102,6 +120,68 @@ function toXml(value: unknown, listItem: string): string {
   }
   return escapeXml(String(value));
 }
+
+/** The REST services spoken, by signing name: their protocol and, for XML, their documents' namespace. */
+const REST_SERVICES: Record<string, { protocol: 'rest-xml' | 'rest-json'; xmlNamespace?: string }> = {
+  s3: { protocol: 'rest-xml', xmlNamespace: 'http://s3.amazonaws.com/doc/2006-03-01/' },
+  elasticfilesystem: { protocol: 'rest-json' },
+};
+
+/**
+ * The REST operations spoken. A REST request names its operation only by method, path (labels
+ * as named groups) and, for S3's sub-resources, a query key (`?encryption`); add a line to speak
+ * another. S3 requests must arrive path-style (`/bucket/?encryption`): the SDK sends them so to an
+ * IP endpoint, except for bucket names with dots, which need the client's `forcePathStyle: true`.
+ */
+const REST_ROUTES: readonly { service: string; method: string; path: RegExp; subresource?: string; operation: string }[] = [
+  { service: 's3', method: 'GET', path: /^\/$/, operation: 'ListBuckets' },
+  { service: 's3', method: 'GET', path: /^\/(?<Bucket>[^/]+)\/?$/, subresource: 'encryption', operation: 'GetBucketEncryption' },
+  { service: 'elasticfilesystem', method: 'GET', path: /^\/2015-02-01\/file-systems$/, operation: 'DescribeFileSystems' },
+];
+
+/** The operation a REST request names and its input (path labels and query parameters); the operation is `METHOD /path` when no route matches. */
+function restCall(service: string, request: IncomingMessage): { operation: string; input: Record<string, string> } {
+  const url = new URL(request.url ?? '/', 'http://fake');
+  const query = Object.fromEntries(url.searchParams);
+  for (const route of REST_ROUTES) {
+    if (route.service !== service || route.method !== request.method) continue;
+    if (route.subresource !== undefined && !url.searchParams.has(route.subresource)) continue;
+    const match = route.path.exec(url.pathname);
+    if (!match) continue;
+    const labels = Object.fromEntries(Object.entries(match.groups ?? {}).map(([label, value]) => [label, decodeURIComponent(value)]));
+    return { operation: route.operation, input: { ...labels, ...query } };
+  }
+  return { operation: `${request.method} ${url.pathname}`, input: query };
+}
+
+type ErrorShape = readonly [code: string, status: number, message: string];
+
+/** Each protocol's throttling error, as its services send it: S3 slows callers down with 503 SlowDown, EFS with 429. */
+const THROTTLE: Record<Protocol, ErrorShape> = {
+  json: ['ThrottlingException', 400, 'Rate exceeded'],
+  ec2: ['RequestLimitExceeded', 503, 'Rate exceeded'],
+  query: ['Throttling', 400, 'Rate exceeded'],
+  'rest-xml': ['SlowDown', 503, 'Please reduce your request rate.'],
+  'rest-json': ['ThrottlingException', 429, 'Rate exceeded'],
+};
+
+const SERVER_ERROR: Record<Protocol, ErrorShape> = {
+  json: ['InternalFailure', 500, 'We encountered an internal error. Please try again.'],
+  ec2: ['InternalFailure', 500, 'We encountered an internal error. Please try again.'],
+  query: ['InternalFailure', 500, 'We encountered an internal error. Please try again.'],
+  'rest-xml': ['InternalError', 500, 'We encountered an internal error. Please try again.'],
+  'rest-json': ['InternalServerError', 500, 'We encountered an internal error. Please try again.'],
+};
+
+const UNKNOWN_OPERATION: Record<Protocol, readonly [code: string, status: number]> = {
+  json: ['UnknownOperationException', 400],
+  ec2: ['InvalidAction', 400],
+  query: ['InvalidAction', 400],
+  'rest-xml': ['NotImplemented', 501],
+  'rest-json': ['UnknownOperationException', 400],
+};
+
+const protocolError = ([code, status, message]: ErrorShape) => new FakeAwsError(code, message, status);
 
 function signingService(request: IncomingMessage): string {
   // Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ec2/aws4_request, ...
@@ -203,6 +283,7 @@ export class FakeAws {
     const body = Buffer.concat(chunks).toString('utf8');
     const service = signingService(request);
     const target = request.headers['x-amz-target'];
+    const rest = REST_SERVICES[service];
     let protocol: Protocol;
     let operation: string;
     let input: any;
@@ -210,6 +291,9 @@ export class FakeAws {
       protocol = 'json';
       operation = target.slice(target.lastIndexOf('.') + 1);
       input = body ? JSON.parse(body) : {};
+    } else if (rest) {
+      protocol = rest.protocol;
+      ({ operation, input } = restCall(service, request));
     } else {
       const form = Object.fromEntries(new URLSearchParams(body));
       protocol = service === 'ec2' ? 'ec2' : 'query';
@@ -227,52 +311,86 @@ export class FakeAws {
       return;
     }
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-    if (fault === 'throttle') {
-      const throttle = { json: ['ThrottlingException', 400], ec2: ['RequestLimitExceeded', 503], query: ['Throttling', 400] } as const;
-      const [code, status] = throttle[protocol];
-      return this.fail(response, record, new FakeAwsError(code, 'Rate exceeded', status));
-    }
-    if (fault === 'server-error') return this.fail(response, record, new FakeAwsError('InternalFailure', 'We encountered an internal error. Please try again.', 500));
+    if (fault === 'throttle') return this.fail(response, record, protocolError(THROTTLE[protocol]));
+    if (fault === 'server-error') return this.fail(response, record, protocolError(SERVER_ERROR[protocol]));
 
     const handler = this.handlers.get(`${service}:${operation}`);
     if (!handler) {
-      return this.fail(response, record, new FakeAwsError(protocol === 'json' ? 'UnknownOperationException' : 'InvalidAction', `The fake endpoint has no handler for ${service}:${operation}`));
+      const [code, status] = UNKNOWN_OPERATION[protocol];
+      return this.fail(response, record, new FakeAwsError(code, `The fake endpoint has no handler for ${service}:${operation}`, status));
     }
     try {
       const output = await handler({ service, operation, protocol, input, seq: record.seq, random: this.random });
       record.status = 200;
-      if (protocol === 'json') {
-        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${record.seq}` });
-        response.end(JSON.stringify(output ?? {}));
-      } else if (protocol === 'ec2') {
-        response.writeHead(200, { 'content-type': 'text/xml' });
-        response.end(`<${operation}Response><requestId>req-${record.seq}</requestId>${toXml(output, 'item')}</${operation}Response>`);
-      } else {
-        response.writeHead(200, { 'content-type': 'text/xml' });
-        response.end(
-          `<${operation}Response><${operation}Result>${toXml(output, 'member')}</${operation}Result><ResponseMetadata><RequestId>req-${record.seq}</RequestId></ResponseMetadata></${operation}Response>`,
-        );
-      }
+      this.answer(response, record, output, rest?.xmlNamespace);
     } catch (error) {
-      const answer = error instanceof FakeAwsError ? error : new FakeAwsError('InternalFailure', (error as Error).message, 500);
-      this.fail(response, record, answer);
+      const [code, status] = SERVER_ERROR[protocol];
+      this.fail(response, record, error instanceof FakeAwsError ? error : new FakeAwsError(code, (error as Error).message, status));
     }
+  }
+
+  private answer(response: ServerResponse, record: CallRecord, output: unknown, xmlNamespace: string | undefined): void {
+    const { headers, body } = successResponse(record, output, xmlNamespace);
+    response.writeHead(200, headers);
+    response.end(body);
   }
 
   private fail(response: ServerResponse, record: CallRecord, error: FakeAwsError): void {
     record.status = error.status;
     record.errorCode = error.code;
-    if (record.protocol === 'json') {
-      response.writeHead(error.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': error.code, 'x-amzn-requestid': `req-${record.seq}` });
-      response.end(JSON.stringify({ __type: error.code, message: error.message }));
-    } else if (record.protocol === 'ec2') {
-      response.writeHead(error.status, { 'content-type': 'text/xml' });
-      response.end(`<Response><Errors><Error><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message></Error></Errors><RequestID>req-${record.seq}</RequestID></Response>`);
-    } else {
-      response.writeHead(error.status, { 'content-type': 'text/xml' });
-      response.end(
-        `<ErrorResponse><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>req-${record.seq}</RequestId></ErrorResponse>`,
-      );
+    const { headers, body } = errorResponse(record, error);
+    response.writeHead(error.status, headers);
+    response.end(body);
+  }
+}
+
+interface WireResponse {
+  headers: OutgoingHttpHeaders;
+  body: string;
+}
+
+function successResponse({ protocol, operation, seq }: CallRecord, output: unknown, xmlNamespace: string | undefined): WireResponse {
+  switch (protocol) {
+    case 'json':
+      return { headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${seq}` }, body: JSON.stringify(output ?? {}) };
+    case 'rest-json':
+      return { headers: { 'content-type': 'application/json', 'x-amzn-requestid': `req-${seq}` }, body: JSON.stringify(output ?? {}) };
+    case 'ec2':
+      return { headers: { 'content-type': 'text/xml' }, body: `<${operation}Response><requestId>req-${seq}</requestId>${toXml(output, 'item')}</${operation}Response>` };
+    case 'query':
+      return {
+        headers: { 'content-type': 'text/xml' },
+        body: `<${operation}Response><${operation}Result>${toXml(output, 'member')}</${operation}Result><ResponseMetadata><RequestId>req-${seq}</RequestId></ResponseMetadata></${operation}Response>`,
+      };
+    case 'rest-xml': {
+      const headers = { 'content-type': 'application/xml', 'x-amz-request-id': `req-${seq}` };
+      if (output === undefined) return { headers, body: '' };
+      const [[root, document]] = Object.entries(output as Record<string, unknown>) as [[string, unknown]];
+      return { headers, body: `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${xmlNamespace}">${toXml(document, 'member')}</${root}>` };
     }
+  }
+}
+
+function errorResponse({ protocol, seq }: CallRecord, error: FakeAwsError): WireResponse {
+  const message = escapeXml(error.message);
+  switch (protocol) {
+    case 'json':
+      return { headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': error.code, 'x-amzn-requestid': `req-${seq}` }, body: JSON.stringify({ __type: error.code, message: error.message }) };
+    case 'rest-json':
+      // EFS's errors carry ErrorCode and Message; the SDK reads the code from x-amzn-errortype.
+      return { headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code, 'x-amzn-requestid': `req-${seq}` }, body: JSON.stringify({ ErrorCode: error.code, Message: error.message }) };
+    case 'ec2':
+      return { headers: { 'content-type': 'text/xml' }, body: `<Response><Errors><Error><Code>${error.code}</Code><Message>${message}</Message></Error></Errors><RequestID>req-${seq}</RequestID></Response>` };
+    case 'query':
+      return {
+        headers: { 'content-type': 'text/xml' },
+        body: `<ErrorResponse><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${error.code}</Code><Message>${message}</Message></Error><RequestId>req-${seq}</RequestId></ErrorResponse>`,
+      };
+    case 'rest-xml':
+      // S3's error document, unlike its results, has no namespace.
+      return {
+        headers: { 'content-type': 'application/xml', 'x-amz-request-id': `req-${seq}` },
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${message}</Message><RequestId>req-${seq}</RequestId><HostId>fake-host-${seq}</HostId></Error>`,
+      };
   }
 }
