@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
 import { ApiCallCounter } from '../../lib/aws/call-counter';
 import { createAwsClients, type AwsClientsOptions } from '../../lib/aws/clients';
@@ -106,6 +106,16 @@ describe('AwsClients', () => {
     const clients = createAwsClients({ region: REGION, credentials: CREDENTIALS });
     expect(clients.ec2).toBe(clients.ec2);
     expect(clients.s3).not.toBe(clients.ec2);
+    clients.destroy();
+  });
+
+  it('leaves out the SDK logging middleware, which would only copy every answer for a logger that discards it', () => {
+    const clients = createAwsClients({ region: REGION, credentials: CREDENTIALS });
+    const middlewareOf = (client: { middlewareStack: { identify(): string[] } }) => client.middlewareStack.identify().map((entry) => entry.split(' - ')[0]);
+    // The name removed is the one a client made directly carries.
+    expect(middlewareOf(new EC2Client({ region: REGION, credentials: CREDENTIALS }))).toContain('loggerMiddleware');
+    expect(middlewareOf(clients.ec2)).not.toContain('loggerMiddleware');
+    expect(middlewareOf(clients.secretsManager)).not.toContain('loggerMiddleware');
     clients.destroy();
   });
 
