@@ -2,7 +2,7 @@ import { UnknownRuleError } from './errors';
 import { activeExemption, type Exemption } from './exemption';
 import type { Lookups } from './lookups';
 import type { Resource, ResourceType } from './model';
-import { truncateAnnotation, type AnyRule, type Compliance, type Severity } from './rule';
+import { truncateAnnotation, type AnyRule, type Compliance, type EvaluationContext, type Severity } from './rule';
 
 /** One rule's verdict on one resource, whatever the source. */
 export interface Evaluation<Match = unknown> {
@@ -88,25 +88,26 @@ export function evaluateResource(
   if (!appliesTo(rule, resource.type)) {
     return notApplicable(rule, { resourceType: resource.type, resourceId: resource.id }, `Rule ${rule.id} does not evaluate ${resource.type}.`, orderingTimestamp);
   }
-  const result = rule.evaluate(resource, params, { ...lookups, now });
+  // Named field by field: spreading an object of functions (`{ ...lookups, now }`) takes V8's slow
+  // path, microseconds per resource, more than most rules' whole evaluation.
+  const context: EvaluationContext = { flowLogs: lookups.flowLogs, secretRotation: lookups.secretRotation, keyManager: lookups.keyManager, now };
+  const result = rule.evaluate(resource, params, context);
   const inlineReason = resource.ruleExemptions?.[rule.id];
   const exemption = inlineReason !== undefined ? { reason: inlineReason } : activeExemption(resource.tags, now);
-  return {
-    ruleId: rule.id,
-    severity: rule.severity,
-    resourceType: resource.type,
-    resourceId: resource.id,
-    ...(resource.name !== undefined && { resourceName: resource.name }),
-    ...(resource.arn !== undefined && { arn: resource.arn }),
-    ...(resource.accountId !== undefined && { accountId: resource.accountId }),
-    ...(resource.region !== undefined && { region: resource.region }),
-    ...(resource.address !== undefined && { address: resource.address }),
-    ...(resource.file !== undefined && { file: resource.file }),
-    ...(resource.line !== undefined && { line: sourceLine(rule, resource, result.compliance) }),
-    compliance: result.compliance,
-    annotation: truncateAnnotation(result.compliance === 'INSUFFICIENT_DATA' ? withUnknownReasons(rule, resource, result.annotation) : result.annotation),
-    ...(result.matches !== undefined && { matches: result.matches }),
-    ...(exemption !== undefined && { exemption }),
-    orderingTimestamp,
-  };
+  // Filled in field by field, not with conditional spreads (each a throw-away object copied on V8's
+  // slow path): the order of the fields is the order of the JSON report's keys, so it stays as declared.
+  const evaluation = { ruleId: rule.id, severity: rule.severity, resourceType: resource.type, resourceId: resource.id } as Evaluation;
+  if (resource.name !== undefined) evaluation.resourceName = resource.name;
+  if (resource.arn !== undefined) evaluation.arn = resource.arn;
+  if (resource.accountId !== undefined) evaluation.accountId = resource.accountId;
+  if (resource.region !== undefined) evaluation.region = resource.region;
+  if (resource.address !== undefined) evaluation.address = resource.address;
+  if (resource.file !== undefined) evaluation.file = resource.file;
+  if (resource.line !== undefined) evaluation.line = sourceLine(rule, resource, result.compliance);
+  evaluation.compliance = result.compliance;
+  evaluation.annotation = truncateAnnotation(result.compliance === 'INSUFFICIENT_DATA' ? withUnknownReasons(rule, resource, result.annotation) : result.annotation);
+  if (result.matches !== undefined) evaluation.matches = result.matches;
+  if (exemption !== undefined) evaluation.exemption = exemption;
+  evaluation.orderingTimestamp = orderingTimestamp;
+  return evaluation;
 }

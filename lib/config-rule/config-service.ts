@@ -24,12 +24,10 @@ export async function* recordedResults(client: ConfigServiceClient, configRuleNa
     for (const result of page.EvaluationResults ?? []) {
       const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
       if (!qualifier?.ResourceType || !qualifier.ResourceId || !result.ComplianceType) continue;
-      results.push({
-        resourceType: qualifier.ResourceType,
-        resourceId: qualifier.ResourceId,
-        compliance: result.ComplianceType as Compliance,
-        ...(result.Annotation !== undefined && { annotation: result.Annotation }),
-      });
+      // One per verdict Config holds: the annotation is assigned rather than spread in conditionally.
+      const recorded: RecordedResult = { resourceType: qualifier.ResourceType, resourceId: qualifier.ResourceId, compliance: result.ComplianceType as Compliance };
+      if (result.Annotation !== undefined) recorded.annotation = result.Annotation;
+      results.push(recorded);
     }
     yield results;
   }

@@ -75,7 +75,8 @@ const resultKey = (resourceType: string, resourceId: string) => `${resourceType}
  * lookup with nothing and notes whether the rule asked: `evaluate()` is pure, so a rule that never
  * asked (encryption-at-rest when no customer managed key is required) gave the verdict it would give
  * with them, and no lookup call is made. If it asked, the rule's lookups are loaded as before and
- * the resources evaluated again.
+ * the resources evaluated again. The first pass stops at the first resource that asks: what it
+ * evaluated so far is thrown away anyway.
  */
 async function evaluateWithLookups(rule: AnyRule, params: unknown, resources: readonly Resource[], load: () => Promise<LookupData>, now: Date): Promise<Evaluation[]> {
   let asked = false;
@@ -84,7 +85,12 @@ async function evaluateWithLookups(rule: AnyRule, params: unknown, resources: re
     return undefined;
   };
   const unanswered: Lookups = { flowLogs: nothing, secretRotation: nothing, keyManager: nothing };
-  const evaluations = resources.map((resource) => evaluateResource(rule, params, resource, unanswered, now));
+  const evaluations: Evaluation[] = [];
+  for (const resource of resources) {
+    const evaluation = evaluateResource(rule, params, resource, unanswered, now);
+    if (asked) break;
+    evaluations.push(evaluation);
+  }
   if (!asked) return evaluations;
   const lookups = createLookups(await load());
   return resources.map((resource) => evaluateResource(rule, params, resource, lookups, now));

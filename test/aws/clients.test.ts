@@ -112,6 +112,16 @@ describe('AwsClients', () => {
     clients.destroy();
   });
 
+  it('leaves out the SDK logging middleware, which would only copy every answer for a logger that discards it', async () => {
+    const clients = createAwsClients({ region: REGION, credentials: CREDENTIALS });
+    const middlewareOf = (client: { middlewareStack: { identify(): string[] } }) => client.middlewareStack.identify().map((entry) => entry.split(' - ')[0]);
+    // The name removed is the one a client made directly carries.
+    expect(middlewareOf(new EC2Client({ region: REGION, credentials: CREDENTIALS }))).toContain('loggerMiddleware');
+    expect(middlewareOf((await clients.ec2()).client)).not.toContain('loggerMiddleware');
+    expect(middlewareOf((await clients.secretsManager()).client)).not.toContain('loggerMiddleware');
+    clients.destroy();
+  });
+
   it('configures adaptive retry by default so throttling slows the client down', async () => {
     const clients = createAwsClients({ region: REGION, credentials: CREDENTIALS, maxAttempts: 7 });
     const { client: rds } = await clients.rds();
