@@ -1,7 +1,7 @@
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import type { AwsClients } from '../lib/aws/clients';
 import { mapWithConcurrency } from '../lib/aws/concurrency';
-import { accountFromArn, DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, unlessGone, type Tags } from '../lib/aws/listing';
+import { accountFromArn, DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, regionTags, tagsOf, unlessGone, type Tags } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asArray, asBoolean, asObject, asString, withoutUndefined } from '../lib/sources/values';
 import { encryptionKeySubjects } from './shared';
@@ -50,10 +50,12 @@ export default defineResourceType({
     permissions: ['dynamodb:ListTables', 'dynamodb:DescribeTable', 'tag:GetResources'],
     pageSizes: { 'DynamoDB:ListTables': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
-      const tags = await tagsOfRegion(clients, 'dynamodb:table');
+      const tagsForPage = regionTags(clients, 'dynamodb:table');
       const dynamodb = await clients.dynamodb();
       for await (const page of dynamodb.paginateListTables({ client: dynamodb.client }, { Limit: PAGE_SIZE })) {
-        const tables = await mapWithConcurrency(page.TableNames ?? [], context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (name) => {
+        const names = page.TableNames ?? [];
+        const tags = await tagsForPage(names);
+        const tables = await mapWithConcurrency(names, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (name) => {
           const table = await describeTable(clients, name);
           return table && fromApi(table, (table.TableArn && tags.get(table.TableArn)) || {}, context);
         });
@@ -67,7 +69,7 @@ export default defineResourceType({
     minimumCalls: ({ resources, tagged }) => ({
       'DynamoDB:ListTables': pages(resources, PAGE_SIZE),
       ...(resources > 0 && { 'DynamoDB:DescribeTable': resources }),
-      'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE),
+      ...(resources > 0 && { 'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE) }),
     }),
   },
   terraform: {

@@ -1,5 +1,5 @@
 import type { Repository } from '@aws-sdk/client-ecr';
-import { accountFromArn, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, unlessGone, type Tags } from '../lib/aws/listing';
+import { accountFromArn, pages, TAGGING_PAGE_SIZE, regionTags, tagsOf, unlessGone, type Tags } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asArray, asObject, asString, withoutUndefined } from '../lib/sources/values';
 import { encryptionKeySubjects } from './shared';
@@ -37,10 +37,12 @@ export default defineResourceType({
     permissions: ['ecr:DescribeRepositories', 'tag:GetResources'],
     pageSizes: { 'ECR:DescribeRepositories': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
-      const tags = await tagsOfRegion(clients, 'ecr:repository');
+      const tagsForPage = regionTags(clients, 'ecr:repository');
       const ecr = await clients.ecr();
       for await (const page of ecr.paginateDescribeRepositories({ client: ecr.client }, { maxResults: PAGE_SIZE })) {
-        yield (page.repositories ?? []).filter((repository) => repository.repositoryName).map((repository) => fromApi(repository, (repository.repositoryArn && tags.get(repository.repositoryArn)) || {}, context));
+        const repositories = page.repositories ?? [];
+        const tags = await tagsForPage(repositories);
+        yield repositories.filter((repository) => repository.repositoryName).map((repository) => fromApi(repository, (repository.repositoryArn && tags.get(repository.repositoryArn)) || {}, context));
       }
     },
     read: (clients, id, context) =>
@@ -51,7 +53,7 @@ export default defineResourceType({
       }),
     minimumCalls: ({ resources, tagged }) => ({
       'ECR:DescribeRepositories': pages(resources, PAGE_SIZE),
-      'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE),
+      ...(resources > 0 && { 'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE) }),
     }),
   },
   terraform: {

@@ -1,5 +1,5 @@
 import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
-import { accountFromArn, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, unlessGone, type Tags } from '../lib/aws/listing';
+import { accountFromArn, pages, TAGGING_PAGE_SIZE, regionTags, tagsOf, unlessGone, type Tags } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asBoolean, asString, withoutUndefined } from '../lib/sources/values';
 import { encryptionKeySubjects } from './shared';
@@ -32,10 +32,12 @@ export default defineResourceType({
     permissions: ['elasticache:DescribeReplicationGroups', 'tag:GetResources'],
     pageSizes: { 'ElastiCache:DescribeReplicationGroups': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
-      const tags = await tagsOfRegion(clients, 'elasticache:replicationgroup');
+      const tagsForPage = regionTags(clients, 'elasticache:replicationgroup');
       const elastiCache = await clients.elastiCache();
       for await (const page of elastiCache.paginateDescribeReplicationGroups({ client: elastiCache.client }, { MaxRecords: PAGE_SIZE })) {
-        yield (page.ReplicationGroups ?? []).filter((group) => group.ReplicationGroupId).map((group) => fromApi(group, (group.ARN && tags.get(group.ARN)) || {}, context));
+        const groups = page.ReplicationGroups ?? [];
+        const tags = await tagsForPage(groups);
+        yield groups.filter((group) => group.ReplicationGroupId).map((group) => fromApi(group, (group.ARN && tags.get(group.ARN)) || {}, context));
       }
     },
     read: (clients, id, context) =>
@@ -46,7 +48,7 @@ export default defineResourceType({
       }),
     minimumCalls: ({ resources, tagged }) => ({
       'ElastiCache:DescribeReplicationGroups': pages(resources, PAGE_SIZE),
-      'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE),
+      ...(resources > 0 && { 'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE) }),
     }),
   },
   terraform: {

@@ -1,7 +1,7 @@
 import type { StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
 import type { AwsClients } from '../lib/aws/clients';
 import { mapWithConcurrency } from '../lib/aws/concurrency';
-import { accountFromArn, DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, unlessGone, type Tags } from '../lib/aws/listing';
+import { accountFromArn, DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, regionTags, tagsOf, unlessGone, type Tags } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asObject, asString, withoutUndefined } from '../lib/sources/values';
 import { encryptionKeySubjects, isUnknown } from './shared';
@@ -46,10 +46,11 @@ export default defineResourceType({
     permissions: ['kinesis:ListStreams', 'kinesis:DescribeStreamSummary', 'tag:GetResources'],
     pageSizes: { 'Kinesis:ListStreams': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
-      const tags = await tagsOfRegion(clients, 'kinesis:stream');
+      const tagsForPage = regionTags(clients, 'kinesis:stream');
       const kinesis = await clients.kinesis();
       for await (const page of kinesis.paginateListStreams({ client: kinesis.client }, { Limit: PAGE_SIZE })) {
         const names = page.StreamNames ?? [];
+        const tags = await tagsForPage(names);
         const streams = await mapWithConcurrency(names, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (name) => {
           const stream = await describeStream(clients, name);
           return stream && fromApi(stream, (stream.StreamARN && tags.get(stream.StreamARN)) || {}, context);
@@ -64,7 +65,7 @@ export default defineResourceType({
     minimumCalls: ({ resources, tagged }) => ({
       'Kinesis:ListStreams': pages(resources, PAGE_SIZE),
       ...(resources > 0 && { 'Kinesis:DescribeStreamSummary': resources }),
-      'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE),
+      ...(resources > 0 && { 'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE) }),
     }),
   },
   terraform: {

@@ -1,5 +1,5 @@
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
-import { accountFromArn, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, type Tags } from '../lib/aws/listing';
+import { accountFromArn, pages, TAGGING_PAGE_SIZE, regionTags, tagsOf, type Tags } from '../lib/aws/listing';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asString, withoutUndefined } from '../lib/sources/values';
 import { encryptionKeySubjects } from './shared';
@@ -39,10 +39,12 @@ export default defineResourceType({
     permissions: ['logs:DescribeLogGroups', 'tag:GetResources'],
     pageSizes: { 'CloudWatchLogs:DescribeLogGroups': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
-      const tags = await tagsOfRegion(clients, 'logs:log-group');
+      const tagsForPage = regionTags(clients, 'logs:log-group');
       const logs = await clients.logs();
       for await (const page of logs.paginateDescribeLogGroups({ client: logs.client }, { limit: PAGE_SIZE })) {
-        yield (page.logGroups ?? []).filter((group) => group.logGroupName).map((group) => fromApi(group, tags.get(logGroupArn(group) ?? '') ?? {}, context));
+        const groups = page.logGroups ?? [];
+        const tags = await tagsForPage(groups);
+        yield groups.filter((group) => group.logGroupName).map((group) => fromApi(group, tags.get(logGroupArn(group) ?? '') ?? {}, context));
       }
     },
     async read(clients, id, context) {
@@ -59,7 +61,7 @@ export default defineResourceType({
     },
     minimumCalls: ({ resources, tagged }) => ({
       'CloudWatchLogs:DescribeLogGroups': pages(resources, PAGE_SIZE),
-      'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE),
+      ...(resources > 0 && { 'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE) }),
     }),
   },
   terraform: {

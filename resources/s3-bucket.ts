@@ -1,7 +1,7 @@
 import { describeAwsError, hasErrorName } from '../lib/aws/aws-errors';
 import type { AwsClients } from '../lib/aws/clients';
 import { mapWithConcurrency } from '../lib/aws/concurrency';
-import { DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, type Tags } from '../lib/aws/listing';
+import { DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, regionTags, tagsOf, type Tags } from '../lib/aws/listing';
 import { ResourceReadError } from '../lib/errors';
 import { defineResourceType, type EncryptionProperties, type LiveContext, type TerraformInstance, type TerraformModel, type TerraformPlanFacts, type TypedResource } from '../lib/resource-type';
 import { asArray, asObject, asString } from '../lib/sources/values';
@@ -85,12 +85,13 @@ export default defineResourceType({
     permissions: ['s3:ListAllMyBuckets', 's3:GetEncryptionConfiguration', 'tag:GetResources'],
     pageSizes: { 'S3:ListBuckets': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
-      const tags = await tagsOfRegion(clients, 's3');
+      const tagsForPage = regionTags(clients, 's3');
       // BucketRegion keeps each region's sweep to its own buckets (ListBuckets is otherwise global).
       const s3 = await clients.s3();
       const bucketPages = s3.paginateListBuckets({ client: s3.client }, { BucketRegion: context.region, MaxBuckets: PAGE_SIZE });
       for await (const page of bucketPages) {
         const names = (page.Buckets ?? []).flatMap((bucket) => (bucket.Name ? [bucket.Name] : []));
+        const tags = await tagsForPage(names);
         const buckets = await mapWithConcurrency(names, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (name) => {
           const encryption = await readEncryption(clients, name);
           return encryption && fromApi(name, encryption, tags.get(bucketArn(name)) ?? {}, context);
@@ -105,7 +106,7 @@ export default defineResourceType({
     minimumCalls: ({ resources, tagged }) => ({
       'S3:ListBuckets': pages(resources, PAGE_SIZE),
       ...(resources > 0 && { 'S3:GetBucketEncryption': resources }),
-      'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE),
+      ...(resources > 0 && { 'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE) }),
     }),
   },
   terraform: {

@@ -1,7 +1,7 @@
 import { describeAwsError, hasErrorName } from '../lib/aws/aws-errors';
 import type { AwsClients } from '../lib/aws/clients';
 import { mapWithConcurrency } from '../lib/aws/concurrency';
-import { accountFromArn, DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, type Tags } from '../lib/aws/listing';
+import { accountFromArn, DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, regionTags, tagsOf, type Tags } from '../lib/aws/listing';
 import { ResourceReadError } from '../lib/errors';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asString, withoutUndefined } from '../lib/sources/values';
@@ -45,10 +45,11 @@ export default defineResourceType({
     permissions: ['sns:ListTopics', 'sns:GetTopicAttributes', 'tag:GetResources'],
     pageSizes: { 'SNS:ListTopics': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
-      const tags = await tagsOfRegion(clients, 'sns:topic');
+      const tagsForPage = regionTags(clients, 'sns:topic');
       const sns = await clients.sns();
       for await (const page of sns.paginateListTopics({ client: sns.client }, {})) {
         const arns = (page.Topics ?? []).flatMap((topic) => (topic.TopicArn ? [topic.TopicArn] : []));
+        const tags = await tagsForPage(arns);
         const topics = await mapWithConcurrency(arns, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, (arn) => readTopic(clients, arn, tags.get(arn) ?? {}, context));
         yield topics.filter((topic) => topic !== undefined);
       }
@@ -60,7 +61,7 @@ export default defineResourceType({
     minimumCalls: ({ resources, tagged }) => ({
       'SNS:ListTopics': pages(resources, PAGE_SIZE),
       ...(resources > 0 && { 'SNS:GetTopicAttributes': resources }),
-      'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE),
+      ...(resources > 0 && { 'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE) }),
     }),
   },
   terraform: {

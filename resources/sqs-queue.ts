@@ -1,7 +1,7 @@
 import { describeAwsError, hasErrorName } from '../lib/aws/aws-errors';
 import type { AwsClients } from '../lib/aws/clients';
 import { mapWithConcurrency } from '../lib/aws/concurrency';
-import { accountFromArn, DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, tagsOf, tagsOfRegion, type Tags } from '../lib/aws/listing';
+import { accountFromArn, DEFAULT_PER_RESOURCE_CONCURRENCY, pages, TAGGING_PAGE_SIZE, regionTags, tagsOf, type Tags } from '../lib/aws/listing';
 import { ResourceReadError } from '../lib/errors';
 import { consoleHost, defineResourceType, type EncryptionProperties, type LiveContext, type TypedResource } from '../lib/resource-type';
 import { asBoolean, asString, withoutUndefined } from '../lib/sources/values';
@@ -59,10 +59,11 @@ export default defineResourceType({
     permissions: ['sqs:ListQueues', 'sqs:GetQueueAttributes', 'tag:GetResources'],
     pageSizes: { 'SQS:ListQueues': PAGE_SIZE, 'ResourceGroupsTaggingAPI:GetResources': TAGGING_PAGE_SIZE },
     async *list(clients, context) {
-      const tags = await tagsOfRegion(clients, 'sqs');
+      const tagsForPage = regionTags(clients, 'sqs');
       const sqs = await clients.sqs();
       for await (const page of sqs.paginateListQueues({ client: sqs.client }, { MaxResults: PAGE_SIZE })) {
         const urls = page.QueueUrls ?? [];
+        const tags = await tagsForPage(urls);
         const queues = await mapWithConcurrency(urls, context.concurrency ?? DEFAULT_PER_RESOURCE_CONCURRENCY, async (url) => {
           const queue = await readQueue(clients, url, {}, context);
           return queue && { ...queue, tags: (queue.arn && tags.get(queue.arn)) || {} };
@@ -74,7 +75,7 @@ export default defineResourceType({
     minimumCalls: ({ resources, tagged }) => ({
       'SQS:ListQueues': pages(resources, PAGE_SIZE),
       ...(resources > 0 && { 'SQS:GetQueueAttributes': resources }),
-      'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE),
+      ...(resources > 0 && { 'ResourceGroupsTaggingAPI:GetResources': pages(tagged ?? resources, TAGGING_PAGE_SIZE) }),
     }),
   },
   terraform: {

@@ -33,10 +33,19 @@ export async function unlessGone<T>(notFound: readonly string[], read: () => Pro
 }
 
 /**
+ * The region's tags of one tagging-API type, for the resources of each listed page: listed once, when
+ * a page first holds resources, so a type the account has none of costs no tagging call.
+ */
+export function regionTags(clients: AwsClients, taggingType: string): (page: readonly unknown[]) => Promise<Map<string, Tags>> {
+  let listing: Promise<Map<string, Tags>> | undefined;
+  return (page) => (page.length === 0 ? Promise.resolve(new Map()) : (listing ??= tagsOfRegion(clients, taggingType)));
+}
+
+/**
  * Tags of every resource of one tagging-API type (`s3`, `sns:topic`, `logs:log-group`) in the
  * region, by ARN: one paginated listing instead of one tagging call per resource.
  */
-export async function tagsOfRegion(clients: AwsClients, taggingType: string): Promise<Map<string, Tags>> {
+async function tagsOfRegion(clients: AwsClients, taggingType: string): Promise<Map<string, Tags>> {
   const byArn = new Map<string, Tags>();
   const tagging = await clients.tagging();
   const pages = tagging.paginateGetResources({ client: tagging.client }, { ResourceTypeFilters: [taggingType], ResourcesPerPage: TAGGING_PAGE_SIZE });

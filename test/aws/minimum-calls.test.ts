@@ -135,6 +135,10 @@ describe('minimumListingCalls', () => {
     ['AWS::SNS::Topic', { resources: 230, tagged: 230, securityGroupRules: 0 }, { 'SNS:ListTopics': 3, 'SNS:GetTopicAttributes': 230, 'ResourceGroupsTaggingAPI:GetResources': 3 }],
     ['AWS::Logs::LogGroup', { resources: 120, tagged: 0, securityGroupRules: 0 }, { 'CloudWatchLogs:DescribeLogGroups': 3, 'ResourceGroupsTaggingAPI:GetResources': 1 }],
     ['AWS::EFS::FileSystem', { resources: 0, tagged: 0, securityGroupRules: 0 }, { 'EFS:DescribeFileSystems': 1 }],
+    // A type the account has none of costs its listing alone: its tags are never asked for.
+    ['AWS::S3::Bucket', { resources: 0, tagged: 0, securityGroupRules: 0 }, { 'S3:ListBuckets': 1 }],
+    ['AWS::SNS::Topic', { resources: 0, tagged: 0, securityGroupRules: 0 }, { 'SNS:ListTopics': 1 }],
+    ['AWS::Logs::LogGroup', { resources: 0, tagged: 0, securityGroupRules: 0 }, { 'CloudWatchLogs:DescribeLogGroups': 1 }],
     ['AWS::SecretsManager::Secret', { resources: 250, tagged: 0, securityGroupRules: 0 }, { 'SecretsManager:ListSecrets': 3 }],
   ])('is what listing %s takes for %j, and listResources makes exactly that', async (type, shape, expected) => {
     answer(type, shape);
