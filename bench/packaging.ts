@@ -220,7 +220,10 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
       const packages = functions.map((fn) => {
         const zip = join(outputDir, `${fn.name}.zip`);
         const files = listZip(zip).map((entry) => entry.name).filter((name) => !name.endsWith('/'));
-        extractZip(zip, join(workDir, `extract-sdk-${sdk}`, fn.name));
+        // Emptied first: a handler file left by an earlier layout (`.js` beside today's `.mjs`) would be loaded instead.
+        const extractDir = join(workDir, `extract-sdk-${sdk}`, fn.name);
+        rmSync(extractDir, { recursive: true, force: true });
+        extractZip(zip, extractDir);
         return {
           name: fn.name,
           handler: fn.handler,
