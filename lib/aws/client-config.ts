@@ -1,4 +1,4 @@
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandlerOptions } from '@smithy/node-http-handler';
 
 // How every SDK client is configured and when it is made. Apart from lib/aws/clients.ts (the
 // clients of the catalogue's reads), so a function that never reads resources (the notifier)
@@ -30,9 +30,11 @@ export function worstCaseCallMs(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS, 
 /**
  * The HTTP transport of every AWS client. `throwOnRequestTimeout` matters: without it the
  * handler only logs a warning when `requestTimeout` passes and keeps waiting for an answer.
+ * Given as options, from which each client makes its own handler: importing the handler's class
+ * here would make every function compile it, and the SDK core behind it, at start.
  */
-export function timedRequestHandler(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS): NodeHttpHandler {
-  return new NodeHttpHandler({ connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true });
+export function timedRequestHandler(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS): NodeHttpHandlerOptions {
+  return { connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true };
 }
 
 /**

@@ -1,4 +1,3 @@
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Client, HttpHandlerOptions, RequestHandler } from '@smithy/types';
 import { DEFAULT_MAX_ATTEMPTS, onFirstUse, timedRequestHandler, type CallTimeouts, type Service } from './client-config';
 import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../errors';
@@ -31,7 +30,7 @@ export interface AwsClientsOptions {
 
 type AnyClient = Client<any, any, any>;
 
-type ClientConfig = ReturnType<AwsClients['clientConfig']>;
+type ClientConfig = Awaited<ReturnType<AwsClients['clientConfig']>>;
 
 /** The name every SDK client gives the middleware that hands each call's input and output to its `logger`. */
 const SDK_LOGGING_MIDDLEWARE = 'loggerMiddleware';
@@ -80,7 +79,7 @@ export class AwsClients {
   private service<Sdk, C extends AnyClient>(load: () => Promise<Sdk>, create: (sdk: Sdk, config: ClientConfig) => C): () => Promise<Service<Sdk, C>> {
     return onFirstUse(async () => {
       const sdk = await load();
-      const client = create(sdk, this.clientConfig());
+      const client = create(sdk, await this.clientConfig());
       // These clients are never given a logger, so the SDK's logging middleware would log to its no-op
       // logger: it still copies every input and output, sensitive fields masked, to hand them to it,
       // which is a few per cent of a sweep's CPU (a 1,000-item page is copied in full).
@@ -91,18 +90,18 @@ export class AwsClients {
     });
   }
 
-  private clientConfig() {
+  private async clientConfig() {
     const { region, profile, credentials, retryDelayMs, requestHandler, endpoint } = this.options;
     const maxAttempts = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    // Loaded only when asked for (tests, the benchmark), so a function does not compile it at start.
+    const fixedDelay = retryDelayMs === undefined ? undefined : new (await import('@smithy/core/retry')).ConfiguredRetryStrategy(maxAttempts, retryDelayMs);
     return {
       region,
       ...(profile !== undefined && { profile }),
       ...(credentials !== undefined && { credentials }),
       ...(endpoint !== undefined && { endpoint }),
       requestHandler: requestHandler ?? timedRequestHandler(this.options.timeouts),
-      ...(retryDelayMs !== undefined
-        ? { retryStrategy: new ConfiguredRetryStrategy(maxAttempts, retryDelayMs) }
-        : { maxAttempts, retryMode: this.options.retryMode ?? 'adaptive' }),
+      ...(fixedDelay ? { retryStrategy: fixedDelay } : { maxAttempts, retryMode: this.options.retryMode ?? 'adaptive' }),
     };
   }
 }

@@ -47,7 +47,8 @@ function handlerDeps(outOfTime?: () => boolean) {
 describe('Config rule handler against a faulty AWS', () => {
   it('keeps the worst case of a call that is never answered, retries included, under a minute', async () => {
     expect(worstCaseCallMs()).toBeLessThan(60_000);
-    await expect((timedRequestHandler() as unknown as { configProvider: Promise<object> }).configProvider).resolves.toMatchObject({
+    const client = new ConfigServiceClient(awsClientConfig({ region: 'eu-west-1' }));
+    await expect((client.config.requestHandler as unknown as { configProvider: Promise<object> }).configProvider).resolves.toMatchObject({
       connectionTimeout: DEFAULT_CALL_TIMEOUTS.connectionMs,
       requestTimeout: DEFAULT_CALL_TIMEOUTS.requestMs,
       throwOnRequestTimeout: true,
