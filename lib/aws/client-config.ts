@@ -30,8 +30,9 @@ export function worstCaseCallMs(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS, 
 /**
  * The HTTP transport of every AWS client. `throwOnRequestTimeout` matters: without it the
  * handler only logs a warning when `requestTimeout` passes and keeps waiting for an answer.
- * Given as options, from which each client makes its own handler: importing the handler's class
- * here would make every function compile it, and the SDK core behind it, at start.
+ * Given as options, from which each client makes its own HTTP/1.1 handler: importing the handler's
+ * class here would make every function compile it, and the SDK core behind it, at start. (Only the
+ * Kinesis client would make an HTTP/2 handler of them; `AwsClients` gives it a handler.)
  */
 export function timedRequestHandler(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS): NodeHttpHandlerOptions {
   return { connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true };

@@ -95,12 +95,14 @@ export class AwsClients {
     const maxAttempts = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     // Loaded only when asked for (tests, the benchmark), so a function does not compile it at start.
     const fixedDelay = retryDelayMs === undefined ? undefined : new (await import('@smithy/core/retry')).ConfiguredRetryStrategy(maxAttempts, retryDelayMs);
+    // A handler, not options: given options, the Kinesis client would make an HTTP/2 handler of them.
+    const { NodeHttpHandler } = await import('@smithy/node-http-handler');
     return {
       region,
       ...(profile !== undefined && { profile }),
       ...(credentials !== undefined && { credentials }),
       ...(endpoint !== undefined && { endpoint }),
-      requestHandler: requestHandler ?? timedRequestHandler(this.options.timeouts),
+      requestHandler: requestHandler ?? new NodeHttpHandler(timedRequestHandler(this.options.timeouts)),
       ...(fixedDelay ? { retryStrategy: fixedDelay } : { maxAttempts, retryMode: this.options.retryMode ?? 'adaptive' }),
     };
   }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ApiCallCounter } from '../../lib/aws/call-counter';
 import { createAwsClients, type AwsClientsOptions } from '../../lib/aws/clients';
 import { listResources } from '../../lib/aws/inventory';
@@ -109,6 +110,16 @@ describe('AwsClients', () => {
     expect(second.client).toBe(first.client);
     expect((await clients.ec2()).client).toBe(first.client);
     expect((await clients.s3()).client).not.toBe(first.client);
+    clients.destroy();
+  });
+
+  it('sends every service over HTTP/1.1 with the timeouts, Kinesis included (its client would pick HTTP/2 from options)', async () => {
+    const clients = createAwsClients({ region: REGION, credentials: CREDENTIALS });
+    for (const service of [clients.kinesis, clients.ec2, clients.s3]) {
+      const handler = (await service()).client.config.requestHandler;
+      expect(handler).toBeInstanceOf(NodeHttpHandler);
+      await expect((handler as unknown as { configProvider: Promise<object> }).configProvider).resolves.toMatchObject({ throwOnRequestTimeout: true });
+    }
     clients.destroy();
   });
 
