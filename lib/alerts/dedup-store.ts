@@ -1,8 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { isConditionalCheckFailure } from '../aws/aws-errors';
-import { onFirstUse, type Service } from '../aws/client-config';
+import { documentsOnFirstUse, type DocumentsService } from '../aws/documents';
 import type { Alert } from './alert';
 
 /**
@@ -51,9 +50,6 @@ function findingKey(alert: Pick<Alert, 'configRuleName' | 'resourceType' | 'reso
   return `finding#${alert.accountId}#${alert.region}#${alert.configRuleName}#${alert.resourceType}#${alert.resourceId}`;
 }
 
-
-type DocumentsService = Service<typeof import('../aws/sdk/dynamodb-documents'), DynamoDBDocumentClient>;
-
 export class DynamoDedupStore implements DedupStore {
   private readonly documents: () => Promise<DocumentsService>;
 
@@ -61,10 +57,7 @@ export class DynamoDedupStore implements DedupStore {
     client: DynamoDBClient,
     private readonly options: DynamoDedupOptions,
   ) {
-    this.documents = onFirstUse(async () => {
-      const sdk = await import('../aws/sdk/dynamodb-documents');
-      return { ...sdk, client: sdk.DynamoDBDocumentClient.from(client) };
-    });
+    this.documents = documentsOnFirstUse(client);
   }
 
   async claimEvent(eventId: string, now: Date): Promise<boolean> {

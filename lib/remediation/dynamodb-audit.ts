@@ -1,7 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '../aws/aws-errors';
-import { onFirstUse, type Service } from '../aws/client-config';
+import { documentsOnFirstUse, type DocumentsService } from '../aws/documents';
 import { AuditStoreError } from '../errors';
 import type { AuditLog, AuditRecord, UndoRecord } from './audit';
 
@@ -36,17 +35,12 @@ export function hourOf(now: Date): string {
   return now.toISOString().slice(0, 13);
 }
 
-type DocumentsService = Service<typeof import('../aws/sdk/dynamodb-documents'), DynamoDBDocumentClient>;
-
 /** The audit table: one item per remediation run, keyed by audit id, plus one counter item per hour. */
 export class DynamoDbAuditLog implements AuditLog {
   private readonly documents: () => Promise<DocumentsService>;
 
   constructor(client: DynamoDBClient, private readonly tableName: string) {
-    this.documents = onFirstUse(async () => {
-      const sdk = await import('../aws/sdk/dynamodb-documents');
-      return { ...sdk, client: sdk.DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
-    });
+    this.documents = documentsOnFirstUse(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
   async claim(record: AuditRecord, now: Date): Promise<boolean> {
