@@ -76,3 +76,4 @@ class CompressFunctionArtifacts {
 
 module.exports = CompressFunctionArtifacts;
 module.exports.recompress = recompress;
+module.exports.readEntries = readEntries;
