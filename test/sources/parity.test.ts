@@ -53,6 +53,16 @@ const ingress = (protocol: string, port: number, cidrs: string[], ipv6: string[]
 });
 
 const QUEUE_URL = (name: string) => `https://sqs.eu-west-1.amazonaws.com/123456789012/driftwarden-dev-${name}`;
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db';
+/** A secret with its rotation every 7 days, as Terraform state holds them. */
+const ROTATING_SECRET: TerraformResource[] = [
+  { type: 'aws_secretsmanager_secret', name: 'db', values: { id: SECRET_ARN, arn: SECRET_ARN, name: 'db' } },
+  {
+    type: 'aws_secretsmanager_secret_rotation',
+    name: 'db',
+    values: { id: SECRET_ARN, secret_id: SECRET_ARN, rotation_enabled: true, rotation_lambda_arn: 'arn:aws:lambda:eu-west-1:123456789012:function:rotate', rotation_rules: [{ automatically_after_days: 7, duration: '', schedule_expression: '' }] },
+  },
+];
 const ACTIVE_FLOW_LOG = { id: 'fl-0a1b2c3d4e5f67890', vpc_id: 'vpc-0a1b2c3d4e5f60718', traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs', eni_id: null, subnet_id: null };
 const OTHER_VPC_FLOW_LOG = { ...fixture('config/flow-log.json'), resourceId: 'fl-0ffff', configuration: { ...fixture('config/flow-log.json').configuration, flowLogId: 'fl-0ffff', resourceId: 'vpc-0ther' } };
 
@@ -225,14 +235,7 @@ const CASES: ParityCase[] = [
     configLookups: {
       secretRotation: new Map([[fixture('config/secret-rotating.json').resourceId, { lastRotatedDate: new Date(NOW.getTime() - 3 * 86_400_000).toISOString() }]]),
     },
-    terraform: [
-      { type: 'aws_secretsmanager_secret', name: 'db', values: { id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', name: 'db' } },
-      {
-        type: 'aws_secretsmanager_secret_rotation',
-        name: 'db',
-        values: { id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', secret_id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', rotation_enabled: true, rotation_lambda_arn: 'arn:aws:lambda:eu-west-1:123456789012:function:rotate', rotation_rules: [{ automatically_after_days: 7, duration: '', schedule_expression: '' }] },
-      },
-    ],
+    terraform: ROTATING_SECRET,
     compliance: 'COMPLIANT',
   },
   {
@@ -260,14 +263,7 @@ const CASES: ParityCase[] = [
     rule: 'secret-rotation',
     what: 'a secret Config records as rotating as scheduled, with no rotation date to look up',
     configItems: [fixture('config/secret-rotating.json')],
-    terraform: [
-      { type: 'aws_secretsmanager_secret', name: 'db', values: { id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', name: 'db' } },
-      {
-        type: 'aws_secretsmanager_secret_rotation',
-        name: 'db',
-        values: { id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', secret_id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', rotation_enabled: true, rotation_lambda_arn: 'arn:aws:lambda:eu-west-1:123456789012:function:rotate', rotation_rules: [{ automatically_after_days: 7, duration: '', schedule_expression: '' }] },
-      },
-    ],
+    terraform: ROTATING_SECRET,
     compliance: 'COMPLIANT',
   },
   {
