@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   };
 
   const sweepsOnly = process.argv.includes('--sweeps');
-  const packaging = sweepsOnly ? undefined : (progress('packaging every function twice (SDK bundled, SDK from the runtime) and timing their loads…'), measurePackaging(PROJECT_DIR, WORK_DIR, LOAD_RUNS));
+  const packaging = sweepsOnly ? undefined : (progress('packaging every function twice (SDK bundled, SDK from the runtime) and timing their loads…'), await measurePackaging(PROJECT_DIR, WORK_DIR, LOAD_RUNS));
   progress(`sweeping synthetic accounts (${SWEEP_RUNS} fresh processes each)…`);
   const cases: SweepCase[] = SWEEP_SIZES.flatMap((resources) =>
     ['vpc-flow-logs', 'encryption-at-rest', 'secret-rotation'].flatMap((ruleId) => (['first', 'steady'] as const).map((scenario) => ({ ruleId, resources, scenario }))),

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { parseDocument } from 'yaml';
 import { median } from './stats';
-import { extractZip, listZip } from './zip';
+import { extractZip, readZipFiles } from './zip';
 
 /** The two ways to ship the AWS SDK that issue 6 asks to compare. */
 export type SdkChoice = 'bundled' | 'runtime';
@@ -191,7 +191,7 @@ function compileUnbundled(projectDir: string, outdir: string): void {
   buildSync({ entryPoints, outdir, outbase: projectDir, bundle: false, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
 }
 
-export function measurePackaging(projectDir: string, workDir: string, runs: number): PackagingResult {
+export async function measurePackaging(projectDir: string, workDir: string, runs: number): Promise<PackagingResult> {
   const config = readConfig(projectDir);
   const configured: SdkChoice = RUNTIME_SDK_EXCLUDES.every((pattern) => config.exclude.includes(pattern)) ? 'runtime' : 'bundled';
   const other: SdkChoice = configured === 'bundled' ? 'runtime' : 'bundled';
@@ -217,14 +217,15 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
       const outputDir = join(workDir, `package-sdk-${sdk}`);
       const packageSeconds = runPackage(projectDir, configFile, outputDir);
       if (sdk === configured) functions = packagedFunctions(outputDir);
-      const packages = functions.map((fn) => {
+      const packages = [];
+      for (const fn of functions) {
         const zip = join(outputDir, `${fn.name}.zip`);
-        const files = listZip(zip).map((entry) => entry.name).filter((name) => !name.endsWith('/'));
+        const files = (await readZipFiles(zip)).map((entry) => entry.name);
         // Emptied first: a handler file left by an earlier layout (`.js` beside today's `.mjs`) would be loaded instead.
         const extractDir = join(workDir, `extract-sdk-${sdk}`, fn.name);
         rmSync(extractDir, { recursive: true, force: true });
-        extractZip(zip, extractDir);
-        return {
+        await extractZip(zip, extractDir);
+        packages.push({
           name: fn.name,
           handler: fn.handler,
           zipBytes: statSync(zip).size,
@@ -232,8 +233,8 @@ export function measurePackaging(projectDir: string, workDir: string, runs: numb
           shipsNodeModules: files.some((name) => name.startsWith('node_modules/')),
           shipsSourceMaps: files.some((name) => name.endsWith('.map')),
           load: { processMs: 0, cpuMs: 0, requireMs: 0 },
-        };
-      });
+        });
+      }
       variants.push({ sdk, exclude: [...exclude], packageSeconds, functions: packages });
     }
   } finally {

@@ -10,32 +10,7 @@ const { createWriteStream } = require('node:fs');
 const { rename } = require('node:fs/promises');
 const { resolve } = require('node:path');
 const archiver = require('archiver');
-const yauzl = require('yauzl');
-
-/** Every entry of a zip, with its data, in the archive's order. */
-function readEntries(zipPath) {
-  return new Promise((done, fail) => {
-    yauzl.open(zipPath, { lazyEntries: true }, (openError, zip) => {
-      if (openError) return fail(openError);
-      const entries = [];
-      zip.on('error', fail);
-      zip.on('end', () => done(entries));
-      zip.on('entry', (entry) => {
-        zip.openReadStream(entry, (readError, stream) => {
-          if (readError) return fail(readError);
-          const chunks = [];
-          stream.on('data', (chunk) => chunks.push(chunk));
-          stream.on('error', fail);
-          stream.on('end', () => {
-            entries.push({ name: entry.fileName, date: entry.getLastModDate(), mode: entry.externalFileAttributes >>> 16, data: Buffer.concat(chunks) });
-            zip.readEntry();
-          });
-        });
-      });
-      zip.readEntry();
-    });
-  });
-}
+const { readEntries } = require('./zip-entries');
 
 async function recompress(zipPath) {
   const entries = await readEntries(zipPath);
@@ -76,4 +51,3 @@ class CompressFunctionArtifacts {
 
 module.exports = CompressFunctionArtifacts;
 module.exports.recompress = recompress;
-module.exports.readEntries = readEntries;

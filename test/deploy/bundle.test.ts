@@ -3,13 +3,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { extractZip, listZip } from '../../bench/zip';
+import { extractZip, readZipFiles } from '../../bench/zip';
 
 const PACKAGE_DIR = join(__dirname, '../../.serverless-test');
 const zips = readdirSync(PACKAGE_DIR).filter((name) => name.endsWith('.zip'));
 const SDK_MODULES = readdirSync(join(__dirname, '../../lib/aws/sdk')).map((name) => name.replace(/\.ts$/, ''));
 
-const filesOf = (zip: string) => listZip(join(PACKAGE_DIR, zip)).map((entry) => entry.name).filter((name) => !name.endsWith('/'));
+const filesOf = async (zip: string) => (await readZipFiles(join(PACKAGE_DIR, zip))).map((entry) => entry.name);
 
 /** What loading a handler reads: its file and the chunks it imports statically, transitively (`import()` targets are left out). */
 function loadedAtStart(dir: string, file: string, loaded = new Set<string>()): Set<string> {
@@ -25,8 +25,8 @@ describe('Deploy: function bundles', () => {
     expect(zips.length).toBeGreaterThan(0);
   });
 
-  it.each(zips)('%s ships its bundled handler and that bundle\'s chunks alone: no node_modules, no source maps, no other function\'s chunks', (zip) => {
-    const files = filesOf(zip);
+  it.each(zips)('%s ships its bundled handler and that bundle\'s chunks alone: no node_modules, no source maps, no other function\'s chunks', async (zip) => {
+    const files = await filesOf(zip);
     const handlers = files.filter((name) => /^handlers\/[\w-]+\.mjs$/.test(name));
     expect(handlers).toHaveLength(1);
     const entry = handlers[0]!.slice(0, -'.mjs'.length);
@@ -35,13 +35,14 @@ describe('Deploy: function bundles', () => {
 
   // The SDK modules the code loads with import() (lib/aws/sdk/) are compiled on first use, not when
   // Lambda loads the handler: that keeps a cold start near an empty Node.js process (BENCHMARKS.md).
-  it.each(zips)('%s loads no AWS SDK service, and at most 360 KB of code, with its handler', (zip) => {
+  it.each(zips)('%s loads no AWS SDK service, and at most 360 KB of code, with its handler', async (zip) => {
     const dir = mkdtempSync(join(tmpdir(), 'driftwarden-bundle-'));
     try {
-      extractZip(join(PACKAGE_DIR, zip), dir);
-      const handler = filesOf(zip).find((name) => /^handlers\/[\w-]+\.mjs$/.test(name))!;
+      await extractZip(join(PACKAGE_DIR, zip), dir);
+      const files = await filesOf(zip);
+      const handler = files.find((name) => /^handlers\/[\w-]+\.mjs$/.test(name))!;
       const loaded = [...loadedAtStart(dir, handler)];
-      const services = filesOf(zip).filter((name) => SDK_MODULES.some((module) => new RegExp(`\\.${module}-\\w+\\.mjs$`).test(name)));
+      const services = files.filter((name) => SDK_MODULES.some((module) => new RegExp(`\\.${module}-\\w+\\.mjs$`).test(name)));
       expect(services.length).toBeGreaterThan(0);
       expect(loaded.filter((file) => services.includes(file))).toEqual([]);
       expect(loaded.reduce((bytes, file) => bytes + statSync(join(dir, file)).size, 0)).toBeLessThanOrEqual(360 * 1024);
@@ -58,10 +59,10 @@ describe('Deploy: function bundles', () => {
     expect(statSync(join(PACKAGE_DIR, zip)).size).toBeLessThanOrEqual(LIMIT_KB * 1024);
   });
 
-  it('keeps class names through minification, so a failed invocation logs the error by its name', () => {
+  it('keeps class names through minification, so a failed invocation logs the error by its name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'driftwarden-bundle-'));
     try {
-      extractZip(join(PACKAGE_DIR, 'configRule.zip'), dir);
+      await extractZip(join(PACKAGE_DIR, 'configRule.zip'), dir);
       const handlerFile = pathToFileURL(join(dir, 'handlers/config-rule.mjs')).href;
       const invoke = `import(${JSON.stringify(handlerFile)}).then(({ handler }) => handler({}, { functionName: 'f', awsRequestId: 'r' })).catch((error) => console.log('rejected with', error.name))`;
       const child = spawnSync(process.execPath, ['-e', invoke], {

@@ -7,10 +7,8 @@ import { promisify } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 
 const { lambdaEnvironmentCredentials } = require('../../scripts/esbuild-lambda-credentials') as { lambdaEnvironmentCredentials: Plugin };
-const { recompress, readEntries } = require('../../deploy/serverless-compress-artifacts') as {
-  recompress: (zipPath: string) => Promise<void>;
-  readEntries: (zipPath: string) => Promise<{ name: string; date: Date; mode: number; data: Buffer }[]>;
-};
+const { recompress } = require('../../deploy/serverless-compress-artifacts') as { recompress: (zipPath: string) => Promise<void> };
+const { readEntries } = require('../../deploy/zip-entries') as { readEntries: (zipPath: string) => Promise<{ name: string; date: Date; mode: number; data: Buffer }[]> };
 
 const execFileAsync = promisify(execFile);
 const PROJECT_DIR = join(__dirname, '../..');
