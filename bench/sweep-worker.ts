@@ -5,6 +5,7 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { awsClientConfig, RESOLVED_ONCE } from '../lib/aws/client-config';
 import { createAwsClients } from '../lib/aws/clients';
 import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
 import { handleRuleInvocation } from '../lib/config-rule/handle';
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   const settings = parseSettings({ costAwareReporting: true }, RULES);
   const fake = await startFakeEndpoint(ruleId, resources);
   const sweep = () => {
-    const config = new ConfigServiceClient({ region: REGION, ...fake.clientConfig });
+    const config = new ConfigServiceClient(awsClientConfig({ region: REGION, ...RESOLVED_ONCE, ...fake.clientConfig }));
     const clients = createAwsClients({ region: REGION, ...fake.clientConfig });
     return handleRuleInvocation(scheduledEvent(ruleId), {
       rules: RULES,

@@ -39,6 +39,16 @@ export function timedRequestHandler(timeouts: CallTimeouts = DEFAULT_CALL_TIMEOU
 }
 
 /**
+ * For the clients a sweep sends thousands of calls through (the catalogue's reads, the rule's Config
+ * client): the middleware stack is resolved once per command type instead of on every call (the
+ * SDK's `cacheMiddleware`), about a sixth of a small call's CPU (1.6 → 1.3 ms for an S3
+ * GetBucketEncryption). Safe because no middleware is added or removed after a client's first call;
+ * not for a client under a DynamoDB document client, whose commands carry their input in the
+ * middleware they resolve.
+ */
+export const RESOLVED_ONCE = { cacheMiddleware: true } as const;
+
+/**
  * Configuration for an SDK client made outside AwsClients (the Config, DynamoDB, EventBridge, SNS,
  * SQS and CloudTrail clients of the functions and the CLI): the same timeouts, attempts and
  * adaptive retries. `overrides` wins (a region, a profile, a test endpoint).

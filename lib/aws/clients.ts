@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Client, HttpHandlerOptions, RequestHandler } from '@smithy/types';
-import { DEFAULT_MAX_ATTEMPTS, onFirstUse, timedRequestHandler, type CallTimeouts, type Service } from './client-config';
+import { DEFAULT_MAX_ATTEMPTS, onFirstUse, RESOLVED_ONCE, timedRequestHandler, type CallTimeouts, type Service } from './client-config';
 import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../errors';
 import type { ApiCallCounter } from './call-counter';
 
@@ -103,6 +103,7 @@ export class AwsClients {
       ...(credentials !== undefined && { credentials }),
       ...(endpoint !== undefined && { endpoint }),
       requestHandler: requestHandler ?? new NodeHttpHandler(timedRequestHandler(this.options.timeouts)),
+      ...RESOLVED_ONCE,
       ...(fixedDelay ? { retryStrategy: fixedDelay } : { maxAttempts, retryMode: this.options.retryMode ?? 'adaptive' }),
     };
   }

@@ -4,7 +4,7 @@ import { SweepIncompleteError, UndecidedVerdictError } from '../errors';
 import type { AnyRule, ReportableCompliance } from '../rule';
 import type { Settings } from '../settings';
 import { readRuleInvocation } from './invocation';
-import { reportEvaluations } from './report';
+import { startReporting } from './report';
 import { runRuleInvocation, type RuleRun, type RuleRunSources } from './run';
 
 export interface RuleHandlerDeps {
@@ -51,17 +51,20 @@ export function undecidedError(rule: AnyRule, undecided: readonly Evaluation[]):
 }
 
 /**
- * One Config rule invocation end to end: read, evaluate, report. What could be evaluated is always
- * reported before a partial failure (a resource type that could not be listed) fails the invocation.
+ * One Config rule invocation end to end: read, evaluate, report (a sweep's verdicts leave in batches
+ * while it reads on). What could be evaluated is always reported before a partial failure (a
+ * resource type that could not be listed) fails the invocation.
  */
 export async function handleRuleInvocation(event: unknown, deps: RuleHandlerDeps): Promise<RuleHandlerOutcome> {
   const invocation = readRuleInvocation(event);
+  const reporter = startReporting(deps.config, invocation.resultToken, deps.outOfTime ? { outOfTime: deps.outOfTime } : {});
   const run = await runRuleInvocation(deps.rules, invocation, deps.sources, {
     now: deps.now(),
     costAwareReporting: deps.settings.costAwareReporting,
+    report: (evaluations) => reporter.add(evaluations),
     ...(deps.outOfTime && { outOfTime: deps.outOfTime }),
   });
-  const batches = await reportEvaluations(deps.config, invocation.resultToken, run.evaluations, deps.outOfTime ? { outOfTime: deps.outOfTime } : {});
+  const batches = await reporter.finish();
   const outcome: RuleHandlerOutcome = {
     ruleId: run.rule.id,
     messageType: invocation.invokingEvent.messageType,

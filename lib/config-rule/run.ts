@@ -36,6 +36,12 @@ export interface RuleRunOptions {
   costAwareReporting: boolean;
   /** True once too little time is left to start another page (from the Lambda context); no page is started after. */
   outOfTime?: () => boolean;
+  /**
+   * Takes the evaluations to report as soon as they are decided: in a sweep, a page at a time while
+   * the next pages are read, so delivering verdicts overlaps reading the account. Every evaluation
+   * of `RuleRun.evaluations` passes through it exactly once.
+   */
+  report?: (evaluations: readonly Evaluation[]) => void;
 }
 
 export interface RuleRun {
@@ -148,24 +154,69 @@ async function readRecorded(sources: RuleRunSources, configRuleName: string): Pr
 }
 
 async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation, sources: RuleRunSources, options: RuleRunOptions): Promise<RuleRun> {
+  const report = options.report ?? (() => undefined);
+  const outOfTime = options.outOfTime ?? (() => false);
+  // Each type's evaluations, in the rule's order, once decided; undecided ones are kept apart.
+  const byType = rule.resourceTypes.map(() => [] as Evaluation[]);
+  const undecided: Evaluation[] = [];
+  const evaluatedKeys = new Set<string>();
+  let unchanged = 0;
+  // Cost-aware reporting compares each verdict with the one Config holds, so pages wait until
+  // Config's results are read; otherwise every decided verdict is reported at once.
+  let comparedWith: Map<string, RecordedResult> | undefined = options.costAwareReporting ? undefined : new Map();
+  const waiting: { index: number; evaluations: Evaluation[] }[] = [];
+  const decide = (index: number, evaluations: readonly Evaluation[], recorded: Map<string, RecordedResult>) => {
+    const fresh: Evaluation[] = [];
+    for (const evaluation of evaluations) {
+      evaluatedKeys.add(resultKey(evaluation.resourceType, evaluation.resourceId));
+      if (evaluation.compliance === 'INSUFFICIENT_DATA') {
+        undecided.push(evaluation);
+        continue;
+      }
+      const previous = recorded.get(resultKey(evaluation.resourceType, evaluation.resourceId));
+      if (options.costAwareReporting && previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
+        unchanged += 1;
+      } else {
+        fresh.push(evaluation);
+      }
+    }
+    const decided = byType[index]!;
+    for (const evaluation of fresh) decided.push(evaluation);
+    if (fresh.length > 0) report(fresh);
+  };
+  const evaluatedPage = (index: number, evaluations: Evaluation[]) => {
+    if (comparedWith) decide(index, evaluations, comparedWith);
+    else waiting.push({ index, evaluations });
+  };
   // Config's results and the account are both read a page at a time and neither needs the other
   // until the comparison, so the two chains of pages run side by side instead of one after the other.
-  const recordedLoad = readRecorded(sources, invocation.configRuleName);
-  // Awaited after the listing; this only stops an early failure from counting as unhandled meanwhile.
-  recordedLoad.catch(() => undefined);
-  const outOfTime = options.outOfTime ?? (() => false);
+  let recordedResultsError: Error | undefined;
+  const recordedLoad = readRecorded(sources, invocation.configRuleName).then(
+    (recorded) => recorded,
+    (error: unknown) => {
+      // Without Config's verdicts nothing is "unchanged" and nothing is known to have vanished.
+      recordedResultsError = error as Error;
+      return new Map<string, RecordedResult>();
+    },
+  );
+  const comparable = recordedLoad.then((recorded) => {
+    if (comparedWith) return;
+    comparedWith = recorded;
+    for (const { index, evaluations } of waiting.splice(0)) decide(index, evaluations, recorded);
+  });
   // Each type is its own chain of pages, so the types are listed side by side (a few at a time, each
-  // still a page at a time); results are kept per type and joined in the rule's order.
-  const byType = rule.resourceTypes.map(() => [] as Evaluation[]);
+  // still a page at a time).
   const failures: (Error | undefined)[] = rule.resourceTypes.map(() => undefined);
   const listType = async (index: number) => {
     const resourceType = rule.resourceTypes[index]!;
-    const evaluatedOfType = byType[index]!;
+    let evaluatedOfType = 0;
     try {
       if (outOfTime()) throw new DeadlineExceededError('not listed: the invocation ran out of time');
       for await (const page of readAhead(sources.listResources(resourceType))) {
-        evaluatedOfType.push(...(await evaluateWithLookups(rule, params, page, () => sources.loadLookups(rule, page, true), options.now)));
-        if (outOfTime()) throw new DeadlineExceededError(`listed in part: the invocation ran out of time after ${evaluatedOfType.length} evaluation(s)`);
+        const evaluations = await evaluateWithLookups(rule, params, page, () => sources.loadLookups(rule, page, true), options.now);
+        evaluatedOfType += evaluations.length;
+        evaluatedPage(index, evaluations);
+        if (outOfTime()) throw new DeadlineExceededError(`listed in part: the invocation ran out of time after ${evaluatedOfType} evaluation(s)`);
       }
     } catch (error) {
       failures[index] = error as Error;
@@ -176,7 +227,6 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
     while (nextType < rule.resourceTypes.length) await listType(nextType++);
   };
   await Promise.all(Array.from({ length: Math.min(TYPES_LISTED_AT_ONCE, rule.resourceTypes.length) }, lister));
-  const evaluated = byType.flat();
   const failedTypes: RuleRun['failedTypes'] = [];
   const unlistedTypes = new Set<string>();
   failures.forEach((error, index) => {
@@ -185,34 +235,17 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
     unlistedTypes.add(resourceType);
     failedTypes.push({ resourceType, error });
   });
-  let recorded = new Map<string, RecordedResult>();
-  let recordedResultsError: Error | undefined;
-  try {
-    recorded = await recordedLoad;
-  } catch (error) {
-    // Without Config's verdicts nothing is "unchanged" and nothing is known to have vanished.
-    recordedResultsError = error as Error;
-  }
-  const evaluations: Evaluation[] = [];
-  const undecided: Evaluation[] = [];
-  let unchanged = 0;
-  for (const evaluation of evaluated) {
-    const key = resultKey(evaluation.resourceType, evaluation.resourceId);
-    const previous = recorded.get(key);
-    recorded.delete(key);
-    if (evaluation.compliance === 'INSUFFICIENT_DATA') {
-      undecided.push(evaluation);
-    } else if (options.costAwareReporting && previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
-      unchanged += 1;
-    } else {
-      evaluations.push(evaluation);
-    }
-  }
+  await comparable;
+  const recorded = await recordedLoad;
   // What Config still holds a verdict for but no longer exists: without this its old verdict would stand forever.
-  for (const gone of recorded.values()) {
-    if (gone.compliance === 'NOT_APPLICABLE' || unlistedTypes.has(gone.resourceType)) continue;
-    evaluations.push(notApplicable(rule, gone, 'The resource no longer exists.', options.now.toISOString()));
+  const vanished: Evaluation[] = [];
+  for (const [key, gone] of recorded) {
+    if (evaluatedKeys.has(key) || gone.compliance === 'NOT_APPLICABLE' || unlistedTypes.has(gone.resourceType)) continue;
+    vanished.push(notApplicable(rule, gone, 'The resource no longer exists.', options.now.toISOString()));
   }
+  if (vanished.length > 0) report(vanished);
+  const evaluations = byType.flat();
+  for (const evaluation of vanished) evaluations.push(evaluation);
   return { rule, evaluations, undecided, unchanged, failedTypes, ...(recordedResultsError && { recordedResultsError }) };
 }
 
@@ -226,5 +259,6 @@ export async function runRuleInvocation(rules: readonly AnyRule[], invocation: R
   }
   const evaluation = await evaluateChange(rule, params, event, invocation.eventLeftScope, sources, options.now);
   const decided = evaluation.compliance !== 'INSUFFICIENT_DATA';
+  if (decided) options.report?.([evaluation]);
   return { rule, evaluations: decided ? [evaluation] : [], undecided: decided ? [] : [evaluation], unchanged: 0, failedTypes: [] };
 }

@@ -133,6 +133,24 @@ describe('AwsClients', () => {
     clients.destroy();
   });
 
+  it('resolves a command\'s middleware once per client, each call still sending its own input', async () => {
+    const transport = scriptedTransport([
+      { statusCode: 200, body: describeVpcsBody('vpc-0a1b2c3d4e5f60718') },
+      { statusCode: 200, body: describeVpcsBody('vpc-0a1b2c3d4e5f60719') },
+    ]);
+    const { client: ec2 } = await clientsWith(transport).ec2();
+    const resolve = jest.spyOn(DescribeVpcsCommand.prototype, 'resolveMiddleware');
+    try {
+      const answers = [];
+      for (const vpcId of ['vpc-0a1b2c3d4e5f60718', 'vpc-0a1b2c3d4e5f60719']) answers.push(await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })));
+      expect(resolve).toHaveBeenCalledTimes(1);
+      expect(transport.requests.map((params) => params.get('VpcId.1'))).toEqual(['vpc-0a1b2c3d4e5f60718', 'vpc-0a1b2c3d4e5f60719']);
+      expect(answers.map((answer) => answer.Vpcs?.[0]?.VpcId)).toEqual(['vpc-0a1b2c3d4e5f60718', 'vpc-0a1b2c3d4e5f60719']);
+    } finally {
+      resolve.mockRestore();
+    }
+  });
+
   it('configures adaptive retry by default so throttling slows the client down', async () => {
     const clients = createAwsClients({ region: REGION, credentials: CREDENTIALS, maxAttempts: 7 });
     const { client: rds } = await clients.rds();

@@ -1,7 +1,7 @@
 import { ConfigServiceClient, PutEvaluationsCommand, type Evaluation as ConfigEvaluation } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { reportEvaluations } from '../../lib/config-rule/report';
+import { reportEvaluations, startReporting } from '../../lib/config-rule/report';
 import { EvaluationDeliveryError } from '../../lib/errors';
 import type { Evaluation } from '../../lib/evaluate';
 
@@ -30,6 +30,39 @@ describe('Config rule reporting', () => {
     const sizes = config.commandCalls(PutEvaluationsCommand).map((call) => call.args[0].input.Evaluations!.length);
     expect(sizes.sort((a, b) => b - a)).toEqual([100, 100, 50]);
     expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, { ResultToken: 'token-1' });
+  });
+
+  it('sends a batch as soon as 100 evaluations are handed over, and the rest when finished', async () => {
+    config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    const reporter = startReporting(client, 'token-1', { pause: noPause });
+    const all = evaluations(230);
+    reporter.add(all.slice(0, 60));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+    reporter.add(all.slice(60, 150));
+    reporter.add(all.slice(150));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(config.commandCalls(PutEvaluationsCommand).map((call) => call.args[0].input.Evaluations!.length)).toEqual([100, 100]);
+    await expect(reporter.finish()).resolves.toBe(3);
+    const sent = config.commandCalls(PutEvaluationsCommand).flatMap((call) => call.args[0].input.Evaluations!.map((evaluation) => evaluation.ComplianceResourceId));
+    expect(sent).toEqual(all.map((evaluation) => evaluation.resourceId));
+  });
+
+  it('keeps at most the given number of batches in flight while evaluations keep coming', async () => {
+    let inFlight = 0;
+    let most = 0;
+    config.on(PutEvaluationsCommand).callsFake(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return { FailedEvaluations: [] };
+    });
+    const reporter = startReporting(client, 'token-1', { pause: noPause, concurrency: 2 });
+    for (let page = 0; page < 7; page++) reporter.add(evaluations(100));
+    await expect(reporter.finish()).resolves.toBe(7);
+    expect(most).toBe(2);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 7);
   });
 
   it('maps an evaluation to the PutEvaluations shape, leaving out empty annotations', async () => {

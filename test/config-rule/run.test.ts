@@ -207,6 +207,61 @@ describe('Config rule run: scheduled sweeps', () => {
     expect(run.evaluations.map((evaluation) => evaluation.resourceId)).toEqual(['vpc-1', 'vpc-2']);
   });
 
+  it('hands each page\'s fresh verdicts to the reporter while the next page is still being read', async () => {
+    const log: string[] = [];
+    const listResources = () =>
+      (async function* () {
+        for (const id of ['vpc-1', 'vpc-2', 'vpc-3']) {
+          log.push(`page ${id}`);
+          yield [vpc(id)];
+        }
+      })();
+    const report = (evaluations: readonly { resourceId: string }[]) => log.push(`report ${evaluations.map((evaluation) => evaluation.resourceId).join(',')}`);
+    const recorded: RecordedResult[] = [
+      { resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-2', compliance: 'NON_COMPLIANT', annotation: 'placeholder' },
+      { resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-gone', compliance: 'COMPLIANT' },
+    ];
+    const run = await runRuleInvocation(RULES, scheduled(), sources({ listResources, loadLookups: async () => flowLogsFor('vpc-1'), recordedResults: () => pages(recorded) }), {
+      ...options,
+      report,
+    });
+    expect(log.indexOf('report vpc-1')).toBeGreaterThan(-1);
+    expect(log.indexOf('report vpc-1')).toBeLessThan(log.indexOf('page vpc-3'));
+    // Everything the run reports passes through the reporter exactly once, vanished resources last.
+    const reported = log.filter((line) => line.startsWith('report ')).flatMap((line) => line.slice('report '.length).split(','));
+    expect(reported).toEqual(run.evaluations.map((evaluation) => evaluation.resourceId));
+    expect(reported.at(-1)).toBe('vpc-gone');
+  });
+
+  it('holds verdicts back until Config\'s results are read when cost-aware, and reports only the changed ones', async () => {
+    let recordedRead = false;
+    const reportedBeforeRecorded: string[] = [];
+    const reported: string[] = [];
+    const recordedResults = () =>
+      (async function* () {
+        yield [];
+        // The listing runs on meanwhile: its pages must wait for the comparison.
+        await new Promise((resolve) => setImmediate(resolve));
+        recordedRead = true;
+        yield [{ resourceType: 'AWS::EC2::VPC', resourceId: 'vpc-1', compliance: 'COMPLIANT' as const, annotation: 'VPC vpc-1 has an active flow log capturing ALL traffic.' }];
+      })();
+    const run = await runRuleInvocation(
+      RULES,
+      scheduled(),
+      sources({ listResources: () => pages([vpc('vpc-1')], [vpc('vpc-2')]), loadLookups: async () => flowLogsFor('vpc-1'), recordedResults }),
+      {
+        ...options,
+        report: (evaluations) => {
+          for (const { resourceId } of evaluations) (recordedRead ? reported : reportedBeforeRecorded).push(resourceId);
+        },
+      },
+    );
+    expect(reportedBeforeRecorded).toEqual([]);
+    expect(run.unchanged + run.evaluations.length).toBe(2);
+    expect(reported).toEqual(run.evaluations.map((evaluation) => evaluation.resourceId));
+    expect(reported).toContain('vpc-2');
+  });
+
   it('keeps what it evaluated when a later page of a type fails', async () => {
     const listResources = () =>
       (async function* (): AsyncGenerator<Resource[]> {

@@ -50,6 +50,25 @@ describe('Fake AWS endpoint', () => {
     }
   });
 
+  it('counts its own work inside the latency, as a service\'s latency includes its own', async () => {
+    const slow = await FakeAws.start({ latencyMs: 400 });
+    try {
+      slow.on('secretsmanager', 'ListSecrets', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        return { SecretList: [] };
+      });
+      const secrets = new SecretsManagerClient({ ...slow.clientConfig(), ...fastRetries(1) });
+      await secrets.send(new ListSecretsCommand({}));
+      const started = performance.now();
+      await secrets.send(new ListSecretsCommand({}));
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(399);
+      expect(elapsed).toBeLessThan(400 + 250);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('answers the EC2 query protocol with an XML body the SDK parses', async () => {
     fake.on('ec2', 'DescribeSecurityGroups', ({ input }) => ({
       securityGroupInfo: [{ groupId: input['GroupId.1'], groupName: 'web', ipPermissions: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: [{ cidrIp: '0.0.0.0/0' }] }] }],

@@ -193,7 +193,11 @@ export class FakeAws {
   /** Every call received, in order of arrival. */
   readonly calls: CallRecord[] = [];
   readonly region: string;
-  /** Per-call latency in milliseconds; may be changed between calls. Stalls and resets are not delayed. */
+  /**
+   * Per-call latency in milliseconds, from a request's arrival to its answer, the endpoint's own work
+   * included (as a service's latency includes its own); may be changed between calls. Stalls and
+   * resets are not delayed.
+   */
   latencyMs: number;
   private readonly handlers = new Map<string, FakeHandler>();
   private readonly faults: (FaultRule & { injected: number })[] = [];
@@ -278,6 +282,7 @@ export class FakeAws {
   }
 
   private async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
@@ -310,37 +315,37 @@ export class FakeAws {
       request.socket.destroy();
       return;
     }
-    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-    if (fault === 'throttle') return this.fail(response, record, protocolError(THROTTLE[protocol]));
-    if (fault === 'server-error') return this.fail(response, record, protocolError(SERVER_ERROR[protocol]));
+    const answer = await this.respond(record, fault, rest?.xmlNamespace);
+    const remainingMs = this.latencyMs - (performance.now() - arrived);
+    if (remainingMs > 0) await new Promise((resolve) => setTimeout(resolve, remainingMs));
+    response.writeHead(answer.status, answer.headers);
+    response.end(answer.body);
+  }
 
+  /** The answer to one call: a fault's error, the handler's output, or the error it threw. */
+  private async respond(record: CallRecord, fault: FaultKind | undefined, xmlNamespace: string | undefined): Promise<WireResponse & { status: number }> {
+    const { service, operation, protocol, input } = record;
+    if (fault === 'throttle') return this.failure(record, protocolError(THROTTLE[protocol]));
+    if (fault === 'server-error') return this.failure(record, protocolError(SERVER_ERROR[protocol]));
     const handler = this.handlers.get(`${service}:${operation}`);
     if (!handler) {
       const [code, status] = UNKNOWN_OPERATION[protocol];
-      return this.fail(response, record, new FakeAwsError(code, `The fake endpoint has no handler for ${service}:${operation}`, status));
+      return this.failure(record, new FakeAwsError(code, `The fake endpoint has no handler for ${service}:${operation}`, status));
     }
     try {
       const output = await handler({ service, operation, protocol, input, seq: record.seq, random: this.random });
       record.status = 200;
-      this.answer(response, record, output, rest?.xmlNamespace);
+      return { status: 200, ...successResponse(record, output, xmlNamespace) };
     } catch (error) {
       const [code, status] = SERVER_ERROR[protocol];
-      this.fail(response, record, error instanceof FakeAwsError ? error : new FakeAwsError(code, (error as Error).message, status));
+      return this.failure(record, error instanceof FakeAwsError ? error : new FakeAwsError(code, (error as Error).message, status));
     }
   }
 
-  private answer(response: ServerResponse, record: CallRecord, output: unknown, xmlNamespace: string | undefined): void {
-    const { headers, body } = successResponse(record, output, xmlNamespace);
-    response.writeHead(200, headers);
-    response.end(body);
-  }
-
-  private fail(response: ServerResponse, record: CallRecord, error: FakeAwsError): void {
+  private failure(record: CallRecord, error: FakeAwsError): WireResponse & { status: number } {
     record.status = error.status;
     record.errorCode = error.code;
-    const { headers, body } = errorResponse(record, error);
-    response.writeHead(error.status, headers);
-    response.end(body);
+    return { status: error.status, ...errorResponse(record, error) };
   }
 }
 
