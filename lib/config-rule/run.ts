@@ -129,18 +129,49 @@ async function evaluateChange(rule: AnyRule, params: unknown, event: ChangeEvent
 }
 
 /**
- * The pages of `source`, asking for the next one as soon as one arrives: the next page is on its
- * way while the caller evaluates this one, so evaluation time hides behind the API's latency.
+ * Pages a listing reads ahead of the one being evaluated. Evaluating a page can wait on a lookup
+ * chain of its own (every flow log of the region, ten 1,000-item pages in a large account); reading
+ * on meanwhile keeps the two chains side by side instead of one after the other. Bounded, so a huge
+ * account is never held in memory at once (8 pages: at most 8,000 resources of a type).
  */
-async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+export const PAGES_READ_AHEAD = 8;
+
+/**
+ * The pages of `source`, each next one asked for as soon as the one before arrives, up to `depth`
+ * pages ahead of the caller: pages keep coming while the caller evaluates (or waits on a lookup),
+ * so evaluation time hides behind the API's latency. A listing is a chain (each page needs the last
+ * one's token), so there is only ever one call in flight.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>, depth: number): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
-  let pending = iterator.next();
+  // Pages asked for and not yet taken by the caller, the one in flight included.
+  const unread: Promise<IteratorResult<T>>[] = [];
+  let inFlight = false;
+  let finished = false;
+  const readOn = () => {
+    if (inFlight || finished || unread.length >= depth) return;
+    inFlight = true;
+    const next = iterator.next();
+    unread.push(next);
+    next.then(
+      (result) => {
+        inFlight = false;
+        if (result.done) finished = true;
+        else readOn();
+      },
+      () => {
+        // The caller meets the failure in its turn.
+        inFlight = false;
+        finished = true;
+      },
+    );
+  };
+  readOn();
   for (;;) {
-    const result = await pending;
+    // Never empty here: the last page asked for is only taken after the one before it has arrived.
+    const result = await unread.shift()!;
     if (result.done) return;
-    pending = iterator.next();
-    // Awaited on the next turn; this only keeps a failure from counting as unhandled if the caller stops first.
-    pending.catch(() => undefined);
+    readOn();
     yield result.value;
   }
 }
@@ -212,7 +243,7 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
     let evaluatedOfType = 0;
     try {
       if (outOfTime()) throw new DeadlineExceededError('not listed: the invocation ran out of time');
-      for await (const page of readAhead(sources.listResources(resourceType))) {
+      for await (const page of readAhead(sources.listResources(resourceType), PAGES_READ_AHEAD)) {
         const evaluations = await evaluateWithLookups(rule, params, page, () => sources.loadLookups(rule, page, true), options.now);
         evaluatedOfType += evaluations.length;
         evaluatedPage(index, evaluations);

@@ -1,5 +1,5 @@
 import { readRuleInvocation } from '../../lib/config-rule/invocation';
-import { runRuleInvocation, TYPES_LISTED_AT_ONCE, type RecordedResult, type RuleRunSources } from '../../lib/config-rule/run';
+import { PAGES_READ_AHEAD, runRuleInvocation, TYPES_LISTED_AT_ONCE, type RecordedResult, type RuleRunSources } from '../../lib/config-rule/run';
 import { InvalidEventError, InvalidParameterError, UnknownRuleError } from '../../lib/errors';
 import type { LookupData } from '../../lib/lookups';
 import type { Resource, ResourceType } from '../../lib/model';
@@ -212,6 +212,8 @@ describe('Config rule run: scheduled sweeps', () => {
     const listResources = () =>
       (async function* () {
         for (const id of ['vpc-1', 'vpc-2', 'vpc-3']) {
+          // Each page takes a turn of the event loop to arrive, as an API call would.
+          if (id !== 'vpc-1') await new Promise((resolve) => setImmediate(resolve));
           log.push(`page ${id}`);
           yield [vpc(id)];
         }
@@ -260,6 +262,26 @@ describe('Config rule run: scheduled sweeps', () => {
     expect(run.unchanged + run.evaluations.length).toBe(2);
     expect(reported).toEqual(run.evaluations.map((evaluation) => evaluation.resourceId));
     expect(reported).toContain('vpc-2');
+  });
+
+  it('reads on while a page waits for its lookups, up to PAGES_READ_AHEAD pages ahead', async () => {
+    const requested: string[] = [];
+    const ids = Array.from({ length: PAGES_READ_AHEAD + 4 }, (_, index) => `vpc-${index + 1}`);
+    const listResources = () =>
+      (async function* () {
+        for (const id of ids) {
+          requested.push(id);
+          yield [vpc(id)];
+        }
+      })();
+    let lookupsLoaded!: (data: LookupData) => void;
+    const lookups = new Promise<LookupData>((resolve) => (lookupsLoaded = resolve));
+    const run = runRuleInvocation(RULES, scheduled(), sources({ listResources, loadLookups: () => lookups }), options);
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // The first page waits on the flow-log lookup; the listing reads on, but not without bound.
+    expect(requested).toEqual(ids.slice(0, 1 + PAGES_READ_AHEAD));
+    lookupsLoaded(flowLogsFor('vpc-1'));
+    expect((await run).evaluations.map((evaluation) => evaluation.resourceId)).toEqual(ids);
   });
 
   it('keeps what it evaluated when a later page of a type fails', async () => {
