@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from '../lib/aws/clients';
-import { awsClientConfig, onFirstUse, RESOLVED_ONCE, worstCaseCallMs } from '../lib/aws/client-config';
+import { awsClientConfig, forManyCalls, onFirstUse, worstCaseCallMs } from '../lib/aws/client-config';
 import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
 import { handleRuleInvocation, type RuleHandlerOutcome } from '../lib/config-rule/handle';
 import { MemberAccess } from '../lib/organization/member-access';
@@ -19,7 +19,7 @@ const region = process.env.AWS_REGION ?? 'us-east-1';
 // Clients are made on the first invocation that needs them: loading their SDK code is most of a cold start.
 const config = onFirstUse(async () => {
   const { ConfigServiceClient } = await import('../lib/aws/sdk/config-service');
-  return new ConfigServiceClient(awsClientConfig({ region, ...RESOLVED_ONCE }));
+  return forManyCalls(new ConfigServiceClient(awsClientConfig({ region })));
 });
 const clients = createAwsClients({ region });
 // Organization mode: Config in every member account invokes this function; it reads and reports there.
@@ -37,7 +37,7 @@ const members = organization
         sts: new STSClient(awsClientConfig({ region })),
         organizations: new OrganizationsClient(awsClientConfig({ region: 'us-east-1' })),
         sessionName: 'driftwarden-config-rule',
-        extraClients: (memberRegion, credentials) => ({ config: new ConfigServiceClient(awsClientConfig({ region: memberRegion, credentials, ...RESOLVED_ONCE })) }),
+        extraClients: (memberRegion, credentials) => ({ config: forManyCalls(new ConfigServiceClient(awsClientConfig({ region: memberRegion, credentials }))) }),
       });
     })
   : undefined;

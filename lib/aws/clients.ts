@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Client, HttpHandlerOptions, RequestHandler } from '@smithy/types';
-import { DEFAULT_MAX_ATTEMPTS, onFirstUse, RESOLVED_ONCE, timedRequestHandler, type CallTimeouts, type Service } from './client-config';
+import { DEFAULT_MAX_ATTEMPTS, forManyCalls, onFirstUse, timedRequestHandler, type CallTimeouts, type Service } from './client-config';
 import { MissingAwsConfigurationError, NO_REGION_MESSAGE } from '../errors';
 import type { ApiCallCounter } from './call-counter';
 
@@ -31,9 +31,6 @@ export interface AwsClientsOptions {
 type AnyClient = Client<any, any, any>;
 
 type ClientConfig = Awaited<ReturnType<AwsClients['clientConfig']>>;
-
-/** The name every SDK client gives the middleware that hands each call's input and output to its `logger`. */
-const SDK_LOGGING_MIDDLEWARE = 'loggerMiddleware';
 
 /**
  * The SDK clients driftwarden reads an account with, for one region. Each service is loaded and
@@ -79,11 +76,7 @@ export class AwsClients {
   private service<Sdk, C extends AnyClient>(load: () => Promise<Sdk>, create: (sdk: Sdk, config: ClientConfig) => C): () => Promise<Service<Sdk, C>> {
     return onFirstUse(async () => {
       const sdk = await load();
-      const client = create(sdk, await this.clientConfig());
-      // These clients are never given a logger, so the SDK's logging middleware would log to its no-op
-      // logger: it still copies every input and output, sensitive fields masked, to hand them to it,
-      // which is a few per cent of a sweep's CPU (a 1,000-item page is copied in full).
-      client.middlewareStack.remove(SDK_LOGGING_MIDDLEWARE);
+      const client = forManyCalls(create(sdk, await this.clientConfig()));
       this.options.counter?.instrument(client);
       this.created.push(client);
       return { ...sdk, client };
@@ -103,7 +96,6 @@ export class AwsClients {
       ...(credentials !== undefined && { credentials }),
       ...(endpoint !== undefined && { endpoint }),
       requestHandler: requestHandler ?? new NodeHttpHandler(timedRequestHandler(this.options.timeouts)),
-      ...RESOLVED_ONCE,
       ...(fixedDelay ? { retryStrategy: fixedDelay } : { maxAttempts, retryMode: this.options.retryMode ?? 'adaptive' }),
     };
   }
