@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Settings } from '../lib/settings';
 import type { AnyRule } from '../lib/rule';
-import { configRuleName, enabledRules, type StackNames } from '../lib/config-rule/names';
+import { configRuleName, enabledRules, stackPrefix, type StackNames } from '../lib/config-rule/names';
 import { lambdaRole } from './stack';
 
 /** A stable logical id per address, so adding one address neither replaces nor re-confirms the others. */
@@ -37,7 +37,7 @@ const arn = (service: string, resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Pa
 function notifyRole(settings: Settings, names: StackNames): object {
   const secretArn = settings.notifications.slack.webhookSecretArn;
   const resource = alertResourceNames(names);
-  return lambdaRole(`${names.service}-${names.stage}-notify`, [
+  return lambdaRole(`${stackPrefix(names)}notify`, [
     { Effect: 'Allow', Action: ['sns:Publish'], Resource: arn('sns', resource.topic) },
     {
       Effect: 'Allow',

@@ -2,7 +2,7 @@ import type { OrganizationSettings } from '../lib/organization/settings';
 import type { AnyRule } from '../lib/rule';
 import type { Settings } from '../lib/settings';
 import { RULES } from '../rules';
-import { configRuleName, enabledRules, type StackNames } from '../lib/config-rule/names';
+import { configRuleName, enabledRules, stackPrefix, type StackNames } from '../lib/config-rule/names';
 import { configRuleActions, configRuleResources } from './config-rules';
 import { flowLogDeliveryRole, remediationActingStatements } from './remediation';
 
@@ -22,7 +22,7 @@ const sub = (template: string) => ({ 'Fn::Sub': template });
  * stack is deployed once per region; each region's member roles trust that region's function only.
  */
 export function centralRoleName(names: StackNames, roleId: CentralRoleId): string {
-  return `${names.service}-${names.stage}-${CENTRAL_ROLES[roleId].functionName}-\${AWS::Region}`;
+  return `${stackPrefix(names)}${CENTRAL_ROLES[roleId].functionName}-\${AWS::Region}`;
 }
 
 /** The member role a central function assumes, as a `Fn::Sub` template resolved in the function's or member's region. */
@@ -77,7 +77,7 @@ function memberRole(organization: OrganizationSettings, names: StackNames, roleI
  * central bus, and the two roles the central functions assume.
  */
 export function memberTemplate(settings: Settings, organization: OrganizationSettings, names: StackNames, sweepActions: (rule: AnyRule) => readonly string[]): object {
-  const centralFunction = sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:${organization.delegatedAdministratorAccountId}:function:${names.service}-${names.stage}-configRule`);
+  const centralFunction = sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:${organization.delegatedAdministratorAccountId}:function:${stackPrefix(names)}configRule`);
   const centralBus = sub(`arn:\${AWS::Partition}:events:\${AWS::Region}:${organization.delegatedAdministratorAccountId}:event-bus/${centralBusName(names)}`);
   const rules: Record<string, object> = {};
   for (const [logicalId, resource] of Object.entries(configRuleResources(RULES, settings, names))) {
@@ -193,7 +193,7 @@ export function centralStack(resources: Record<string, TemplateResource>, settin
       // Member stacks go before the central functions they call are gone.
       DependsOn: [CENTRAL_EVENT_BUS, 'ConfigRuleLambdaFunction'],
       Properties: {
-        StackSetName: sub(`${names.service}-${names.stage}-member-\${AWS::Region}`),
+        StackSetName: sub(`${stackPrefix(names)}member-\${AWS::Region}`),
         Description: `driftwarden ${names.stage}: the member stack of every selected account in this region`,
         PermissionModel: 'SERVICE_MANAGED',
         // The central account is a delegated administrator, not the management account.

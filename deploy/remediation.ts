@@ -6,7 +6,7 @@ import type { AnyRule } from '../lib/rule';
 import type { Settings } from '../lib/settings';
 import { REMEDIATIONS } from '../remediations';
 import { RULES } from '../rules';
-import { configRuleName, enabledRules, type StackNames } from '../lib/config-rule/names';
+import { configRuleName, enabledRules, stackPrefix, type StackNames } from '../lib/config-rule/names';
 import { lambdaRole, loadStackSettings } from './stack';
 
 /** The function logical id serverless gives the `remediate` function. */
@@ -69,7 +69,7 @@ function undoPolicy(settings: Settings, names: StackNames): object {
   return {
     Type: 'AWS::IAM::ManagedPolicy',
     Properties: {
-      ManagedPolicyName: `${names.service}-${names.stage}-undo`,
+      ManagedPolicyName: `${stackPrefix(names)}undo`,
       Description: `What driftwarden undo needs to reverse ${names.service}-${names.stage} remediations; attach it to the operator role that runs undo`,
       PolicyDocument: {
         Version: '2012-10-17',
@@ -211,7 +211,7 @@ export function flowLogDeliveryRole(settings: Settings): Record<string, object> 
 export function remediationStack(projectDir: string, names: StackNames): Record<string, object> {
   const settings = loadStackSettings(projectDir, names.stage);
   const rules = remediatedRules(RULES, settings);
-  const functionName = `${names.service}-${names.stage}-remediate`;
+  const functionName = `${stackPrefix(names)}remediate`;
   return {
     RemediateRole: lambdaRole(functionName, remediationRoleStatements(settings)),
     RemediationUndoPolicy: undoPolicy(settings, names),
@@ -221,7 +221,7 @@ export function remediationStack(projectDir: string, names: StackNames): Record<
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
       Properties: {
-        TableName: `${names.service}-${names.stage}-remediation-audit`,
+        TableName: `${stackPrefix(names)}remediation-audit`,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
@@ -287,7 +287,7 @@ export function remediationStack(projectDir: string, names: StackNames): Record<
       Type: 'AWS::KMS::Key',
       Properties: { Description: `${names.service}-${names.stage}: log groups and topics that remediation encrypts`, EnableKeyRotation: true, KeyPolicy: keyPolicy() },
     },
-    RemediationKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: `alias/${names.service}-${names.stage}-remediation`, TargetKeyId: { Ref: KEY } } },
+    RemediationKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: `alias/${stackPrefix(names)}remediation`, TargetKeyId: { Ref: KEY } } },
     ...flowLogDeliveryRole(settings),
   };
 }

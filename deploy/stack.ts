@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Settings } from '../lib/settings';
 import { readSettingsFile } from '../lib/settings-file';
 import { RULES } from '../rules';
-import type { StackNames } from '../lib/config-rule/names';
+import { stackPrefix, type StackNames } from '../lib/config-rule/names';
 import { configRuleActions, configRuleResources } from './config-rules';
 
 /** `settings/<stage>.yml` when it exists, else `settings/default.yml`. */
@@ -43,7 +43,7 @@ export function lambdaRole(functionName: string, statements: object[]): object {
 export function configRuleStack(projectDir: string, names: StackNames, sweepActions: Parameters<typeof configRuleActions>[2]): Record<string, object> {
   const settings = loadStackSettings(projectDir, names.stage);
   return {
-    ConfigRuleRole: lambdaRole(`${names.service}-${names.stage}-configRule`, [
+    ConfigRuleRole: lambdaRole(`${stackPrefix(names)}configRule`, [
       // Config, EC2, RDS and the List/Describe calls of a sweep offer no resource-level scoping.
       { Effect: 'Allow', Action: configRuleActions(RULES, settings, sweepActions), Resource: '*' },
     ]),

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { awsClientConfig, onFirstUse } from '../aws/client-config';
 import { describeIssues, SettingsError } from '../errors';
 import type { AnyRule } from '../rule';
+import { configRuleName, stackPrefix } from '../config-rule/names';
 import { deployedSettings } from '../settings';
 import { publishEmail, readWebhookUrl, sendToDeadLetterQueue } from './channels';
 import { DynamoDedupStore } from './dedup-store';
@@ -65,7 +66,7 @@ export function deployedNotifier(rules: readonly AnyRule[], clients: NotifierCli
   const env = parsed.data;
   const settings = deployedSettings(rules, environment);
   const notifications = settings.notifications;
-  const namePrefix = `${env.POWERTOOLS_SERVICE_NAME}-${env.DRIFTWARDEN_STAGE}-`;
+  const names = { service: env.POWERTOOLS_SERVICE_NAME, stage: env.DRIFTWARDEN_STAGE };
   const store = onFirstUse(async () =>
     new DynamoDedupStore(await clients.dynamo(), {
       tableName: env.ALERT_DEDUP_TABLE,
@@ -81,14 +82,14 @@ export function deployedNotifier(rules: readonly AnyRule[], clients: NotifierCli
   const secretArn = notifications.slack.webhookSecretArn;
   return {
     dependencies: async (deadline) => ({
-      context: { rules, settings, configRuleName: (ruleId) => `${namePrefix}${ruleId}` },
+      context: { rules, settings, configRuleName: (ruleId) => configRuleName(names, { id: ruleId }) },
       notifications,
       store: await store(),
       enrich: async (alert) =>
         enrichAlert(alert, { config: await clients.config(), cloudTrail: await clients.cloudTrail() }, {
           lookbackMinutes: WHO_CHANGED_IT_LOOKBACK_MINUTES,
           // Roles of this stack are named after it (`driftwarden-prod-RemediationRole-…`).
-          isOwnPrincipal: (arn) => arn.includes(`:assumed-role/${namePrefix}`),
+          isOwnPrincipal: (arn) => arn.includes(`:assumed-role/${stackPrefix(names)}`),
         }),
       ...(notifications.email.addresses.length > 0 && {
         sendEmail: async (message) => void (await publishEmail(await clients.sns(), env.ALERT_TOPIC_ARN, message)),

@@ -7,9 +7,14 @@ export interface StackNames {
   stage: string;
 }
 
+/** What every name the stack gives begins with, e.g. `driftwarden-prod-` (its Config rules, its roles). */
+export function stackPrefix(names: StackNames): string {
+  return `${names.service}-${names.stage}-`;
+}
+
 /** The deployed Config rule of a rule, e.g. `driftwarden-prod-vpc-flow-logs`. */
-export function configRuleName(names: StackNames, rule: AnyRule): string {
-  return `${names.service}-${names.stage}-${rule.id}`;
+export function configRuleName(names: StackNames, rule: Pick<AnyRule, 'id'>): string {
+  return `${stackPrefix(names)}${rule.id}`;
 }
 
 /** The rules the settings turn on: the ones deployed as Config rules. */
