@@ -3,12 +3,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from '../lib/aws/clients';
 import { awsClientConfig, forManyCalls, onFirstUse, worstCaseCallMs } from '../lib/aws/client-config';
 import { awsRuleRunSources } from '../lib/config-rule/aws-sources';
 import { handleRuleInvocation, type RuleHandlerOutcome } from '../lib/config-rule/handle';
-import { MemberAccess } from '../lib/organization/member-access';
+import { memberAccessOnFirstUse } from '../lib/organization/member-access';
 import { deployedSettings } from '../lib/settings';
 import { RULES } from '../rules';
 
@@ -25,20 +26,15 @@ const clients = createAwsClients({ region });
 // Organization mode: Config in every member account invokes this function; it reads and reports there.
 const organization = settings.organization;
 const members = organization
-  ? onFirstUse(async () => {
-      const [{ ConfigServiceClient }, { OrganizationsClient }, { STSClient }] = await Promise.all([
-        import('../lib/aws/sdk/config-service'),
-        import('../lib/aws/sdk/organizations'),
-        import('../lib/aws/sdk/sts'),
-      ]);
-      return new MemberAccess({
-        organization,
-        role: 'read',
-        sts: new STSClient(awsClientConfig({ region })),
-        organizations: new OrganizationsClient(awsClientConfig({ region: 'us-east-1' })),
-        sessionName: 'driftwarden-config-rule',
-        extraClients: (memberRegion, credentials) => ({ config: forManyCalls(new ConfigServiceClient(awsClientConfig({ region: memberRegion, credentials }))) }),
-      });
+  ? memberAccessOnFirstUse({
+      organization,
+      role: 'read',
+      region,
+      sessionName: 'driftwarden-config-rule',
+      loadExtraClients: async () => {
+        const { ConfigServiceClient } = await import('../lib/aws/sdk/config-service');
+        return (memberRegion: string, credentials: AwsCredentialIdentityProvider) => ({ config: forManyCalls(new ConfigServiceClient(awsClientConfig({ region: memberRegion, credentials }))) });
+      },
     })
   : undefined;
 

@@ -1,6 +1,7 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { awsClientConfig, onFirstUse } from '../aws/client-config';
 import { createAwsClients, type AwsClients, type AwsClientsOptions } from '../aws/clients';
 import { AssumedRoleCredentials, memberRoleArn } from './credentials';
 import { OrganizationScope, type MemberAccount } from './scope';
@@ -62,4 +63,28 @@ export class MemberAccess<Extra extends object = object> {
     }
     return { account, ...context };
   }
+}
+
+export type CentralMemberAccessOptions<Extra extends object> = Omit<MemberAccessOptions<Extra>, 'sts' | 'organizations' | 'extraClients'> & {
+  /** The function's own region, where it calls STS (Organizations answers in us-east-1 only). */
+  region: string;
+  /** Loads what `extraClients` makes (its SDK module) and gives it back. */
+  loadExtraClients?: () => Promise<NonNullable<MemberAccessOptions<Extra>['extraClients']>>;
+};
+
+/**
+ * A central function's way into member accounts, made on its first event: the Organizations and STS
+ * SDK modules load then, so a deployment without organization mode never compiles them.
+ */
+export function memberAccessOnFirstUse<Extra extends object = object>(options: CentralMemberAccessOptions<Extra>): () => Promise<MemberAccess<Extra>> {
+  const { region, loadExtraClients, ...access } = options;
+  return onFirstUse(async () => {
+    const [{ OrganizationsClient }, { STSClient }, extraClients] = await Promise.all([import('../aws/sdk/organizations'), import('../aws/sdk/sts'), loadExtraClients?.()]);
+    return new MemberAccess<Extra>({
+      ...access,
+      sts: new STSClient(awsClientConfig({ region })),
+      organizations: new OrganizationsClient(awsClientConfig({ region: 'us-east-1' })),
+      ...(extraClients && { extraClients }),
+    });
+  });
 }
