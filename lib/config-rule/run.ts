@@ -140,39 +140,48 @@ export const PAGES_READ_AHEAD = 8;
  * The pages of `source`, each next one asked for as soon as the one before arrives, up to `depth`
  * pages ahead of the caller: pages keep coming while the caller evaluates (or waits on a lookup),
  * so evaluation time hides behind the API's latency. A listing is a chain (each page needs the last
- * one's token), so there is only ever one call in flight.
+ * one's token), so there is only ever one call in flight. No page is asked for once `mayReadOn`
+ * says no or the caller stops; `mayReadOn` must be a check the caller also makes after every page
+ * (the invocation's deadline), so the caller stops before it would wait for a page never asked for.
  */
-async function* readAhead<T>(source: AsyncIterable<T>, depth: number): AsyncGenerator<T> {
+async function* readAhead<T>(source: AsyncIterable<T>, depth: number, mayReadOn: () => boolean): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
   // Pages asked for and not yet taken by the caller, the one in flight included.
   const unread: Promise<IteratorResult<T>>[] = [];
   let inFlight = false;
-  let finished = false;
-  const readOn = () => {
-    if (inFlight || finished || unread.length >= depth) return;
+  let stopped = false;
+  const read = () => {
     inFlight = true;
     const next = iterator.next();
     unread.push(next);
     next.then(
       (result) => {
         inFlight = false;
-        if (result.done) finished = true;
+        if (result.done) stopped = true;
         else readOn();
       },
       () => {
         // The caller meets the failure in its turn.
         inFlight = false;
-        finished = true;
+        stopped = true;
       },
     );
   };
-  readOn();
-  for (;;) {
-    // Never empty here: the last page asked for is only taken after the one before it has arrived.
-    const result = await unread.shift()!;
-    if (result.done) return;
-    readOn();
-    yield result.value;
+  const readOn = () => {
+    if (!inFlight && !stopped && unread.length < depth && mayReadOn()) read();
+  };
+  // The caller has decided to list: the first page is asked for whatever `mayReadOn` says now.
+  read();
+  try {
+    for (;;) {
+      const result = await unread.shift()!;
+      if (result.done) return;
+      readOn();
+      yield result.value;
+    }
+  } finally {
+    // The caller is done, or stopped early (a failure, the deadline): nothing more is read.
+    stopped = true;
   }
 }
 
@@ -243,7 +252,7 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
     let evaluatedOfType = 0;
     try {
       if (outOfTime()) throw new DeadlineExceededError('not listed: the invocation ran out of time');
-      for await (const page of readAhead(sources.listResources(resourceType), PAGES_READ_AHEAD)) {
+      for await (const page of readAhead(sources.listResources(resourceType), PAGES_READ_AHEAD, () => !outOfTime())) {
         const evaluations = await evaluateWithLookups(rule, params, page, () => sources.loadLookups(rule, page, true), options.now);
         evaluatedOfType += evaluations.length;
         evaluatedPage(index, evaluations);

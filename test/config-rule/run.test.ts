@@ -284,6 +284,32 @@ describe('Config rule run: scheduled sweeps', () => {
     expect((await run).evaluations.map((evaluation) => evaluation.resourceId)).toEqual(ids);
   });
 
+  it('asks for no page ahead once the invocation is out of time', async () => {
+    const requested: string[] = [];
+    const ids = Array.from({ length: 20 }, (_, index) => `vpc-${index + 1}`);
+    let lookupsLoaded!: (data: LookupData) => void;
+    const lookups = new Promise<LookupData>((resolve) => (lookupsLoaded = resolve));
+    let late = false;
+    const listResources = () =>
+      (async function* () {
+        for (const id of ids) {
+          await new Promise((resolve) => setImmediate(resolve));
+          requested.push(id);
+          yield [vpc(id)];
+        }
+      })();
+    const run = runRuleInvocation(RULES, scheduled(), sources({ listResources, loadLookups: () => lookups }), { ...options, outOfTime: () => late });
+    while (requested.length < 3) await new Promise((resolve) => setImmediate(resolve));
+    late = true;
+    const askedWhenLate = requested.length;
+    lookupsLoaded(flowLogsFor('vpc-1'));
+    const result = await run;
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // At most the page already on its way when time ran out arrives after.
+    expect(requested.length).toBeLessThanOrEqual(askedWhenLate + 1);
+    expect(result.failedTypes).toEqual([{ resourceType: 'AWS::EC2::VPC', error: expect.objectContaining({ name: 'DeadlineExceededError' }) }]);
+  });
+
   it('keeps what it evaluated when a later page of a type fails', async () => {
     const listResources = () =>
       (async function* (): AsyncGenerator<Resource[]> {
