@@ -208,13 +208,14 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
   const decide = (index: number, evaluations: readonly Evaluation[], recorded: Map<string, RecordedResult>) => {
     const fresh: Evaluation[] = [];
     for (const evaluation of evaluations) {
-      evaluatedKeys.add(resultKey(evaluation.resourceType, evaluation.resourceId));
+      const key = resultKey(evaluation.resourceType, evaluation.resourceId);
+      evaluatedKeys.add(key);
       if (evaluation.compliance === 'INSUFFICIENT_DATA') {
         undecided.push(evaluation);
         continue;
       }
-      const previous = recorded.get(resultKey(evaluation.resourceType, evaluation.resourceId));
-      if (options.costAwareReporting && previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
+      const previous = options.costAwareReporting ? recorded.get(key) : undefined;
+      if (previous?.compliance === evaluation.compliance && (previous.annotation ?? '') === evaluation.annotation) {
         unchanged += 1;
       } else {
         fresh.push(evaluation);
@@ -231,14 +232,11 @@ async function sweep(rule: AnyRule, params: unknown, invocation: RuleInvocation,
   // Config's results and the account are both read a page at a time and neither needs the other
   // until the comparison, so the two chains of pages run side by side instead of one after the other.
   let recordedResultsError: Error | undefined;
-  const recordedLoad = readRecorded(sources, invocation.configRuleName).then(
-    (recorded) => recorded,
-    (error: unknown) => {
-      // Without Config's verdicts nothing is "unchanged" and nothing is known to have vanished.
-      recordedResultsError = error as Error;
-      return new Map<string, RecordedResult>();
-    },
-  );
+  const recordedLoad = readRecorded(sources, invocation.configRuleName).catch((error: unknown) => {
+    // Without Config's verdicts nothing is "unchanged" and nothing is known to have vanished.
+    recordedResultsError = error as Error;
+    return new Map<string, RecordedResult>();
+  });
   const comparable = recordedLoad.then((recorded) => {
     if (comparedWith) return;
     comparedWith = recorded;
