@@ -48,8 +48,8 @@ const SDK_LOGGING_MIDDLEWARE = 'loggerMiddleware';
  * - its middleware stack is resolved once per command type instead of on every call (the SDK's
  *   `cacheMiddleware`), about a sixth of a small call's CPU (1.6 → 1.3 ms for an S3
  *   GetBucketEncryption); safe because nothing is added to or removed from the stack after the
- *   client's first call; not for a client under a DynamoDB document client, whose commands carry their input in the
- *   middleware they resolve;
+ *   client's first call; not for a client under a DynamoDB document client, whose commands carry
+ *   their input in the middleware they resolve;
  * - the SDK's logging middleware is removed: these clients are never given a logger, and it would
  *   still copy every input and output, sensitive fields masked, for the no-op one (a 1,000-item page
  *   copied in full).
