@@ -334,9 +334,9 @@ function serveStorage(fake: FakeAws, account: SdkAccount): void {
  * slow while V8 optimises its serialisers (a 1,000-VPC page took 95 ms instead of 25), a cost AWS
  * does not have. The call log is cleared after; the sweep process's own code stays cold.
  */
-async function warmUp(endpoint: string, ruleId: string, configRuleName: string): Promise<void> {
+async function warmUp(fake: FakeAws, ruleId: string, configRuleName: string): Promise<void> {
   const rule = RULES.find((candidate) => candidate.id === ruleId)!;
-  const clientConfig = { region: REGION, endpoint, credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' } };
+  const clientConfig = fake.clientConfig();
   const clients = createAwsClients(clientConfig);
   const config = new ConfigServiceClient(awsClientConfig(clientConfig));
   const sources = awsRuleRunSources({ config, clients, region: REGION, accountId: ACCOUNT_ID });
@@ -358,7 +358,7 @@ async function main(): Promise<void> {
   const fake = await FakeAws.start({ region: REGION });
   const config = new FakeConfigService(fake, { ruleOfToken: () => configRuleName! });
   serveAccount(fake, account);
-  await warmUp(fake.endpoint, ruleId!, configRuleName!);
+  await warmUp(fake, ruleId!, configRuleName!);
   fake.calls.length = 0;
   process.on('message', (message: unknown) => {
     if (message === 'reset') {
@@ -377,7 +377,7 @@ async function main(): Promise<void> {
     }
   });
   process.on('disconnect', () => void fake.close().then(() => process.exit(0)));
-  process.send!({ endpoint: fake.endpoint, counts: account.counts });
+  process.send!({ clientConfig: fake.clientConfig() });
 }
 
 if (require.main === module) {

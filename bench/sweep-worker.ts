@@ -12,6 +12,7 @@ import { handleRuleInvocation } from '../lib/config-rule/handle';
 import { parseSettings } from '../lib/settings';
 import { RULES } from '../rules';
 import { buildSdkAccount, minimumCalls } from './sdk-account';
+import type { FakeAws } from '../test/fake-aws/server';
 import { ACCOUNT_ID, BENCH_NOW, REGION } from './synthetic';
 
 export type SweepScenario = 'first' | 'steady';
@@ -65,8 +66,8 @@ async function main(): Promise<void> {
   const settings = parseSettings({ costAwareReporting: true }, RULES);
   const fake = await startFakeEndpoint(ruleId, resources);
   const sweep = () => {
-    const config = forManyCalls(new ConfigServiceClient(awsClientConfig({ region: REGION, ...fake.clientConfig })));
-    const clients = createAwsClients({ region: REGION, ...fake.clientConfig });
+    const config = forManyCalls(new ConfigServiceClient(awsClientConfig(fake.clientConfig)));
+    const clients = createAwsClients(fake.clientConfig);
     return handleRuleInvocation(scheduledEvent(ruleId), {
       rules: RULES,
       settings,
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
 
 /** Loads the SDK module of every service `AwsClients` can create, and the Config service's. */
 async function loadSdkServices(clientConfig: FakeEndpoint['clientConfig']): Promise<void> {
-  const clients = createAwsClients({ region: REGION, ...clientConfig });
+  const clients = createAwsClients(clientConfig);
   const services = Object.values(clients).filter((value): value is () => Promise<unknown> => typeof value === 'function');
   await Promise.all([...services.map((load) => load()), import('../lib/aws/sdk/config-service')]);
   clients.destroy();
@@ -144,7 +145,7 @@ async function loadSdkServices(clientConfig: FakeEndpoint['clientConfig']): Prom
  * retries, XML/JSON parsing) send it HTTP requests on loopback.
  */
 interface FakeEndpoint {
-  clientConfig: { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  clientConfig: ReturnType<FakeAws['clientConfig']>;
   calls(): Promise<{ calls: Record<string, number>; recorded: number }>;
   reset(): Promise<void>;
   setLatency(ms: number): Promise<void>;
@@ -161,12 +162,12 @@ function ask<T>(host: ChildProcess, message: unknown): Promise<T> {
 
 async function startFakeEndpoint(ruleId: string, resources: number): Promise<FakeEndpoint> {
   const host = fork(join(__dirname, 'fake-host.js'), [ruleId, String(resources), scheduledEvent(ruleId).configRuleName], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const { endpoint } = await new Promise<{ endpoint: string }>((resolve, reject) => {
-    host.once('message', (message) => resolve(message as { endpoint: string }));
+  const { clientConfig } = await new Promise<Pick<FakeEndpoint, 'clientConfig'>>((resolve, reject) => {
+    host.once('message', (message) => resolve(message as Pick<FakeEndpoint, 'clientConfig'>));
     host.once('exit', (code) => reject(new Error(`The fake AWS endpoint exited with ${code}`)));
   });
   return {
-    clientConfig: { endpoint, credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' } },
+    clientConfig,
     calls: () => ask(host, 'calls'),
     reset: () => ask(host, 'reset'),
     setLatency: (ms) => ask(host, { latencyMs: ms }),
